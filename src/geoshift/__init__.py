@@ -1,0 +1,29 @@
+"""geoshift: simulate geopolitical realignments and what they cost.
+
+Data flows one way: data sources -> World (baseline) -> scenarios -> engines -> results -> reports/CLI.
+"""
+
+from geoshift.errors import (
+    ChecksumError,
+    ConsistencyError,
+    DataError,
+    DataPackError,
+    GeoshiftError,
+    UnknownCountryError,
+)
+from geoshift.world import World, example_world, load_world
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ChecksumError",
+    "ConsistencyError",
+    "DataError",
+    "DataPackError",
+    "GeoshiftError",
+    "UnknownCountryError",
+    "World",
+    "__version__",
+    "example_world",
+    "load_world",
+]

@@ -1,0 +1,157 @@
+"""The World: a frozen, labelled baseline of the world economy.
+
+Arrays are indexed by position in ``countries`` (i exporter, j importer) and ``sectors`` (s, k):
+
+* ``intermediate[i, j, s]``, ``final[i, j, s]``: sector-s goods from i used as inputs / by final demand in j;
+  ``X = intermediate + final`` are the bilateral flows by sector, domestic sales on the diagonal.
+* ``use[j, k, s]``: sector-k inputs (all origins) bought by sector s of country j.
+* ``gross_output[i, s]``, ``value_added[i, s]``.
+
+ICIO values are US$ million. ``baci`` (tidy BACI rows, US$ and tonnes), ``mining`` (mine production and
+shares) and ``governance`` (WGI) are pandas tables. Arrays are read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geoshift.data.countries import resolve_country
+from geoshift.data.store import Provenance
+from geoshift.errors import UnknownValueError
+
+SECTOR_GROUPS = ("agriculture", "energy", "metals", "manufacturing", "services")
+#: profile group names -> ICIO sector groups
+PROFILE_GROUPS: Mapping[str, tuple[str, ...]] = {
+    "energy": ("energy",),
+    "minerals": ("metals",),
+    "metals": ("metals",),
+    "agriculture": ("agriculture",),
+    "manufacturing": ("manufacturing",),
+    "services": ("services",),
+    "all": SECTOR_GROUPS,
+}
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    out = np.ascontiguousarray(array, dtype=np.float64)
+    out.flags.writeable = False
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class World:
+    countries: tuple[str, ...]
+    sectors: tuple[str, ...]
+    sector_names: tuple[str, ...]
+    sector_group: tuple[str, ...]
+    intermediate: np.ndarray
+    final: np.ndarray
+    use: np.ndarray
+    gross_output: np.ndarray
+    value_added: np.ndarray
+    year: int
+    final_rule: str
+    baci: pd.DataFrame = field(repr=False)
+    mining: pd.DataFrame = field(repr=False)
+    governance: pd.DataFrame = field(repr=False)
+    provenance: tuple[Provenance, ...] = ()
+    source_totals: Mapping[str, float] = field(default_factory=dict)
+    unit: str = "USD million"
+
+    def __post_init__(self) -> None:
+        C, S = len(self.countries), len(self.sectors)
+        for name, shape in (("intermediate", (C, C, S)), ("final", (C, C, S)), ("use", (C, S, S)),
+                            ("gross_output", (C, S)), ("value_added", (C, S))):
+            array = getattr(self, name)
+            if array.shape != shape:
+                raise ValueError(f"World.{name} has shape {array.shape}, expected {shape}")
+            object.__setattr__(self, name, _frozen(array))
+        if len(self.sector_names) != S or len(self.sector_group) != S:
+            raise ValueError("World.sector_names and sector_group must have one entry per sector")
+
+    # --- derived quantities -------------------------------------------------------------------------
+    @cached_property
+    def X(self) -> np.ndarray:
+        """Bilateral flows by sector ``X[exporter, importer, sector]`` (intermediate + final)."""
+        return _frozen(self.intermediate + self.final)
+
+    @cached_property
+    def final_demand(self) -> np.ndarray:
+        """Final expenditure ``[importer, sector]`` on goods of each sector (all origins)."""
+        return _frozen(self.final.sum(axis=0))
+
+    @cached_property
+    def expenditure(self) -> np.ndarray:
+        """Final expenditure (absorption) per country."""
+        return _frozen(self.final.sum(axis=(0, 2)))
+
+    @cached_property
+    def income(self) -> np.ndarray:
+        """Value added (GDP at basic prices plus net taxes on intermediates) per country."""
+        return _frozen(self.value_added.sum(axis=1))
+
+    @cached_property
+    def deficit(self) -> np.ndarray:
+        """Trade deficit per country: expenditure minus income (= imports minus exports)."""
+        return _frozen(self.expenditure - self.income)
+
+    @cached_property
+    def exports(self) -> np.ndarray:
+        """Exports ``[country, sector]`` (foreign sales)."""
+        X = self.X
+        return _frozen(X.sum(axis=1) - np.einsum("iis->is", X))
+
+    @cached_property
+    def imports(self) -> np.ndarray:
+        """Imports ``[country, sector]`` (foreign purchases)."""
+        X = self.X
+        return _frozen(X.sum(axis=0) - np.einsum("jjs->js", X))
+
+    # --- labels -------------------------------------------------------------------------------------
+    def country_index(self, country: str) -> int:
+        return self.countries.index(resolve_country(country, self.countries))
+
+    def sector_index(self, sector: str) -> int:
+        if sector not in self.sectors:
+            import difflib
+
+            hint = ", ".join(difflib.get_close_matches(sector, self.sectors, n=3, cutoff=0.3))
+            raise UnknownValueError(f"unknown sector {sector!r}; closest ICIO codes: {hint or 'none'}")
+        return self.sectors.index(sector)
+
+    def sectors_in(self, group: str) -> tuple[int, ...]:
+        """Positions of the sectors in a profile group (energy, minerals, ..., all)."""
+        if group not in PROFILE_GROUPS:
+            raise UnknownValueError(f"unknown sector group {group!r}; use one of {', '.join(PROFILE_GROUPS)}")
+        wanted = PROFILE_GROUPS[group]
+        return tuple(n for n, g in enumerate(self.sector_group) if g in wanted)
+
+    @property
+    def baci_years(self) -> tuple[int, ...]:
+        return tuple(sorted(int(y) for y in self.baci["year"].unique())) if len(self.baci) else ()
+
+    # --- summaries ----------------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        X = self.X
+        trade = float(X.sum() - np.einsum("iis->", X))
+        return {
+            "year": self.year,
+            "countries": len(self.countries),
+            "sectors": len(self.sectors),
+            "unit": self.unit,
+            "final_demand_rule": self.final_rule,
+            "world_gross_output": float(self.gross_output.sum()),
+            "world_value_added": float(self.value_added.sum()),
+            "world_trade": trade,
+            "world_trade_energy": float(self.exports[:, list(self.sectors_in("energy"))].sum()),
+            "baci_rows": len(self.baci),
+            "baci_years": [min(self.baci_years), max(self.baci_years)] if self.baci_years else [],
+            "mining_minerals": int(self.mining["mineral"].nunique()) if len(self.mining) else 0,
+            "governance_countries": int(self.governance["iso3"].nunique()) if len(self.governance) else 0,
+        }
