@@ -13,10 +13,16 @@ from geoshift.errors import UnknownCountryError
 
 def _lookup_iso3(text: str) -> str | None:
     try:
-        found = pycountry.countries.lookup(text)
+        return str(pycountry.countries.lookup(text).alpha_3)
+    except LookupError:
+        pass
+    if len(text) <= 3:
+        return None
+    try:  # common short names ("Russia", "Iran") are found by the fuzzy search
+        matches = pycountry.countries.search_fuzzy(text)
     except LookupError:
         return None
-    return str(found.alpha_3)
+    return str(matches[0].alpha_3) if matches else None
 
 
 def country_name(iso3: str) -> str:

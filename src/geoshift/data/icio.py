@@ -174,8 +174,9 @@ def parse_icio_csv(path: str | Path, *, year: int) -> IcioTables:
     np.add.at(Z4, (r_c[:, None], r_s[:, None], k_c[None, :], k_s[None, :]), Zb)
     F3 = np.zeros((C, S, C))
     np.add.at(F3, (r_c[:, None], r_s[:, None], f_c[None, :]), Fb)
-    intermediate = np.einsum("iskj->ijs", Z4)
-    use = np.einsum("iskj->jsk", Z4)
+    # Z4[i, s, j, k]: sector s of country i sells to sector k of country j
+    intermediate = np.einsum("isjk->ijs", Z4)
+    use = np.einsum("isjk->jsk", Z4)
     final = np.transpose(F3, (0, 2, 1)).copy()
     gross_output = intermediate.sum(axis=1) + final.sum(axis=1)
     value_added = gross_output - use.sum(axis=1)

@@ -1,0 +1,3 @@
+from geoshift.cli import main
+
+main()
