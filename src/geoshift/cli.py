@@ -115,7 +115,7 @@ def profile_command(
     year: Annotated[int | None, typer.Option(help="Year (ICIO: 2022; BACI: 1995-2024, default latest).")] = None,
     group: Annotated[str, typer.Option(help="energy | minerals | all")] = "all",
     flow: Annotated[str, typer.Option(help="exports | imports")] = "exports",
-    source: Annotated[str, typer.Option(help="icio (all goods and services) | baci (energy & mineral products)")] = "icio",
+    source: Annotated[str, typer.Option(help="icio (all goods and services) | baci (energy & mineral goods)")] = "icio",
     top: Annotated[int, typer.Option(help="Partners shown in the table.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (all partners).")] = False,
 ) -> None:
@@ -198,7 +198,7 @@ def data_status(as_json: Annotated[bool, typer.Option("--json", help="Print JSON
         _print_json([asdict(r) for r in rows])
         return
     for r in rows:
-        state = "[green]verified[/]" if r.verified else ("[red]checksum mismatch[/]" if r.present else "[yellow]absent[/]")
+        state = "[green]verified[/]" if r.verified else "[red]checksum mismatch[/]" if r.present else "absent"
         out.print(f"[bold]{r.requirement}[/] ({r.content}): {state}")
         out.print(f"  path   {r.path}", soft_wrap=True)
         out.print(f"  sha256 {r.sha256 or '-'}", soft_wrap=True)

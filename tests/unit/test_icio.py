@@ -71,7 +71,7 @@ def test_npz_parser_rejects_wrong_shapes_and_garbage(tmp_path: Path) -> None:
         parse_icio_npz(io.BytesIO(buf.getvalue()))
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"not an npz")
-    with pytest.raises(DataError, match="junk.npz"):
+    with pytest.raises(DataError, match=r"junk\.npz"):
         parse_icio_npz(junk)
 
 
@@ -142,5 +142,5 @@ def test_oecd_csv_parser_errors_name_the_problem(tmp_path: Path, mutate: object,
 
 
 def test_oecd_csv_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="nope.csv"):
+    with pytest.raises(DataError, match=r"nope\.csv"):
         parse_icio_csv(tmp_path / "nope.csv", year=2020)

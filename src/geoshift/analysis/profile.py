@@ -113,13 +113,16 @@ def _partners_from(values: pd.Series, reverse: pd.Series, quantities: pd.Series 
 
 def _asymmetry(two_way: pd.DataFrame, country: str, partners: list[str]) -> tuple[Asymmetry, ...]:
     """``two_way``: bilateral matrix (rows exporter, cols importer) restricted to foreign trade."""
-    trade = two_way + two_way.T
+    labels = list(two_way.index)
+    trade = two_way.to_numpy() + two_way.to_numpy().T
     totals = trade.sum(axis=1)
+    c = labels.index(country)
     rows = []
     for p in partners:
-        bilateral = float(trade.at[country, p])
-        rows.append(Asymmetry(p, bilateral / totals[country] if totals[country] > 0 else 0.0,
-                              bilateral / totals[p] if totals[p] > 0 else 0.0))
+        k = labels.index(p)
+        bilateral = float(trade[c, k])
+        rows.append(Asymmetry(p, bilateral / totals[c] if totals[c] > 0 else 0.0,
+                              bilateral / totals[k] if totals[k] > 0 else 0.0))
     return tuple(rows)
 
 
@@ -132,15 +135,17 @@ def _icio_profile(world: World, country: str, year: int | None, group: Group, fl
     np.fill_diagonal(T, 0.0)
     matrix = pd.DataFrame(T, index=list(world.countries), columns=list(world.countries))
     exports = flow == "exports"
-    values = matrix.loc[country] if exports else matrix[country]
-    partner_totals = matrix.sum(axis=0) if exports else matrix.sum(axis=1)
-    reverse = (values / partner_totals.where(partner_totals > 0)).fillna(0.0)
-    partners = _partners_from(values, reverse, None)
+    c = world.countries.index(country)
+    labels = list(world.countries)
+    flows = T[c, :] if exports else T[:, c]
+    partner_totals = T.sum(axis=0) if exports else T.sum(axis=1)
+    reverse_share = np.divide(flows, partner_totals, out=np.zeros_like(flows), where=partner_totals > 0)
+    values = pd.Series(flows, index=labels)
+    partners = _partners_from(values, pd.Series(reverse_share, index=labels), None)
     leads = []
     for s in sectors:
-        by_partner = world.X[world.countries.index(country), :, s] if exports else world.X[:, world.countries.index(country), s]
-        by_partner = by_partner.copy() * ICIO_UNIT_USD
-        by_partner[world.countries.index(country)] = 0.0
+        by_partner = (world.X[c, :, s] if exports else world.X[:, c, s]) * ICIO_UNIT_USD
+        by_partner[c] = 0.0
         total = float(by_partner.sum())
         if total > 0:
             best = int(np.argmax(by_partner))
@@ -202,12 +207,16 @@ def _baci_profile(world: World, country: str, year: int | None, group: Group, fl
     matrix = matrix.reindex(index=everyone, columns=everyone, fill_value=0.0)
     top = [p.iso3 for p in partners[:SERIES_PARTNERS]]
     yearly = mine[mine[other_side] != country]
-    in_top = yearly[yearly[other_side].isin(top)].groupby(["year", other_side])[["value_usd", "quantity_t"]].sum(min_count=1)
-    totals = yearly.groupby("year")[["value_usd", "quantity_t"]].sum(min_count=1)
-    series = [SeriesPoint(int(y), str(p), float(r["value_usd"]), None if pd.isna(r["quantity_t"]) else float(r["quantity_t"]))
-              for (y, p), r in in_top.iterrows()]
-    series += [SeriesPoint(int(y), "ALL", float(r["value_usd"]), None if pd.isna(r["quantity_t"]) else float(r["quantity_t"]))
-               for y, r in totals.iterrows()]
+    measures = ["value_usd", "quantity_t"]
+    in_top = yearly[yearly[other_side].isin(top)].groupby(["year", other_side])[measures].sum(min_count=1)
+    totals = yearly.groupby("year")[measures].sum(min_count=1)
+
+    def point(year: Any, iso3: Any, row: pd.Series) -> SeriesPoint:
+        quantity = None if pd.isna(row["quantity_t"]) else float(row["quantity_t"])
+        return SeriesPoint(int(year), str(iso3), float(row["value_usd"]), quantity)
+
+    series = [point(key[0], key[1], row) for key, row in in_top.iterrows()]  # type: ignore[index]
+    series += [point(y, "ALL", r) for y, r in totals.iterrows()]
     series.sort(key=lambda point: (point.year, point.iso3))
     notes = (f"BACI HS92 {year}, {len(commodity_of)} HS6 products ({group}); values in US$, quantities in "
              f"tonnes; recent Russian exports are mirror data (importers' reports)",)

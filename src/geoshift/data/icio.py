@@ -69,7 +69,8 @@ def allocate_final_demand(intermediate: np.ndarray, final_sales: np.ndarray) -> 
     has_sales = totals > 0
     np.divide(intermediate, totals[:, None, :], out=shares, where=has_sales[:, None, :])
     home = np.eye(C)[:, :, None] * (~has_sales)[:, None, :]
-    return (shares + home) * final_sales[:, None, :]
+    final: np.ndarray = (shares + home) * final_sales[:, None, :]
+    return final
 
 
 def parse_icio_npz(source: str | Path | IO[bytes], *, year: int = 2022) -> IcioTables:
@@ -87,7 +88,9 @@ def parse_icio_npz(source: str | Path | IO[bytes], *, year: int = 2022) -> IcioT
         sectors = tuple(str(c) for c in arrays["sectors"])
         audit = str(arrays["audit"]) if "audit" in arrays.files else ""
     except KeyError as exc:
-        raise DataError(f"ICIO npz {source!r} lacks array {exc}; expected A, omb, s, z, countries, sectors")
+        raise DataError(
+            f"ICIO npz {source!r} lacks array {exc}; expected A, omb, s, z, countries, sectors"
+        ) from exc
     except (OSError, ValueError, EOFError) as exc:
         raise DataError(f"ICIO npz {source!r} is not a readable npz file ({exc})") from exc
     C, S = len(countries), len(sectors)

@@ -7,6 +7,7 @@ moved into place only once its checksum matches, so an interrupted or failed fet
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -112,10 +113,8 @@ def verify(pack: DataPack, path: Path) -> str:
             f"data pack {path} has sha256 {actual}, expected {pack.sha256} ({pack.requirement}); "
             f"delete the file and run `geoshift data pull` to fetch it again"
         )
-    try:
+    with contextlib.suppress(OSError):  # a read-only data folder is fine: we simply re-hash next time
         stamp.write_text(json.dumps({"signature": signature, "sha256": actual}))
-    except OSError:
-        pass  # a read-only data folder is fine: we simply re-hash next time
     return actual
 
 

