@@ -78,14 +78,14 @@ def test_npz_parser_rejects_wrong_shapes_and_garbage(tmp_path: Path) -> None:
 FD = ("HFCE", "NPISH", "GGFC", "GFCF", "INVNT", "DPABR")
 
 
-def _write_oecd_csv(path: Path) -> dict[str, np.ndarray]:
+def write_oecd_csv(path: Path) -> dict[str, np.ndarray]:
     """A small table in the OECD ICIO 2025 CSV layout: countries AUS, CN1, CN2, ROW; sectors A01, B06."""
     codes = ["AUS", "CN1", "CN2", "ROW"]
     sectors = ["A01", "B06"]
     rows = [f"{c}_{s}" for c in codes for s in sectors]
     rng = np.random.default_rng(7)
     Z = rng.integers(0, 50, size=(len(rows), len(rows))).astype(float)
-    F = rng.integers(0, 30, size=(len(rows), len(codes) * len(FD))).astype(float)
+    F = rng.integers(20, 60, size=(len(rows), len(codes) * len(FD))).astype(float)
     out = Z.sum(axis=1) + F.sum(axis=1)
     tls = rng.integers(0, 3, size=len(rows)).astype(float)
     va = out - Z.sum(axis=0) - tls
@@ -103,7 +103,7 @@ def _write_oecd_csv(path: Path) -> dict[str, np.ndarray]:
 
 def test_oecd_csv_parser_folds_splits_and_keeps_exact_final_demand(tmp_path: Path) -> None:
     path = tmp_path / "ICIO_small.csv"
-    ref = _write_oecd_csv(path)
+    ref = write_oecd_csv(path)
     tables = parse_icio_csv(path, year=2020)
     assert tables.countries == ("AUS", "CHN", "ROW")
     assert tables.sectors == ("A01", "B06")
@@ -135,7 +135,7 @@ def test_oecd_csv_parser_folds_splits_and_keeps_exact_final_demand(tmp_path: Pat
 )
 def test_oecd_csv_parser_errors_name_the_problem(tmp_path: Path, mutate: object, message: str) -> None:
     path = tmp_path / "bad.csv"
-    _write_oecd_csv(path)
+    write_oecd_csv(path)
     path.write_text(mutate(path.read_text()))  # type: ignore[operator]
     with pytest.raises(DataError, match=message):
         parse_icio_csv(path, year=2020)
