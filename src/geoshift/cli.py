@@ -14,7 +14,10 @@ from rich.table import Table
 
 from geoshift.analysis.profile import Profile, profile
 from geoshift.data import packs
-from geoshift.errors import GeoshiftError
+from geoshift.engines.trade_ge import calibrate, solve_multisector, theta_for
+from geoshift.engines.trade_ge.summary import country_changes, world_real_income_change_pct
+from geoshift.scenario import shocks
+from geoshift.errors import GeoshiftError, InputError
 from geoshift.world import World, load_world
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -179,6 +182,85 @@ def run_command(
     _show_profile(profile(world, country, source="baci", group="energy"), 8)
     out.rule(f"{country}: all exports, ICIO")
     _show_profile(profile(world, country, source="icio", group="all"), 8)
+
+
+KEY_COUNTRIES = ("USA", "RUS", "CHN", "DEU", "IND", "UKR")
+
+
+def _theta_overrides(items: list[str]) -> dict[str, float]:
+    overrides = {}
+    for item in items:
+        sector, _, value = item.partition("=")
+        try:
+            overrides[sector.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"--theta {item!r} must look like SECTOR=VALUE, e.g. C19=10") from None
+    return overrides
+
+
+@app.command("ge")
+def ge_command(
+    embargo: Annotated[list[str], typer.Option(help="SIDE_A:SIDE_B, trade between the sides stops "
+                                               "(e.g. RUS:USA,EU27); repeatable.")] = [],  # noqa: B006
+    cost: Annotated[list[str], typer.Option(help="SIDE_A:SIDE_B=PCT, iceberg trade costs between the sides "
+                                            "change by PCT percent (e.g. CHN:USA=25); repeatable.")] = [],  # noqa: B006
+    sectors: Annotated[str, typer.Option(help="ICIO codes or groups the shocks apply to (energy, metals, "
+                                         "..., all).")] = "all",
+    one_way: Annotated[bool, typer.Option(help="Only SIDE_A's exports to SIDE_B are hit.")] = False,
+    theta: Annotated[list[str], typer.Option(help="SECTOR=VALUE elasticity override; repeatable.")] = [],  # noqa: B006
+    top: Annotated[int, typer.Option(help="Winners and losers shown besides the key countries.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Quick what-if in the multi-sector GE model: real income, wages, prices and trade by country."""
+    if not embargo and not cost:
+        raise InputError("give at least one --embargo SIDE_A:SIDE_B or --cost SIDE_A:SIDE_B=PCT")
+    world = _world()
+    tau = shocks.no_change(world)
+    sector_idx = shocks.sectors(world, sectors)
+    applied = []
+    for item in embargo:
+        a, b = shocks.parse_pair(item)
+        tau = shocks.apply_cost_change(tau, shocks.countries(world, a), shocks.countries(world, b), sector_idx,
+                                       float("inf"), both_ways=not one_way)
+        applied.append({"kind": "embargo", "between": [a, b]})
+    for item in cost:
+        pair, _, pct = item.partition("=")
+        try:
+            change = float(pct.rstrip("%"))
+        except ValueError:
+            raise InputError(f"--cost {item!r} must end in =PCT, e.g. CHN:USA=25") from None
+        if change <= -100:
+            raise InputError(f"--cost {item!r}: a change of {change}% would make trade costs <= 0; use > -100")
+        a, b = shocks.parse_pair(pair)
+        tau = shocks.apply_cost_change(tau, shocks.countries(world, a), shocks.countries(world, b), sector_idx,
+                                       1.0 + change / 100.0, both_ways=not one_way)
+        applied.append({"kind": "trade_cost", "between": [a, b], "percent": change})
+    cal = calibrate(world)
+    th = theta_for(world.sectors, _theta_overrides(theta))
+    with out.status("Solving the multi-sector equilibrium...", spinner="dots"):
+        result = solve_multisector(cal, tau, th)
+    changes = country_changes(cal, result)
+    world_pct = world_real_income_change_pct(cal, result)
+    diagnostics = asdict(result.diagnostics)
+    if as_json:
+        _print_json({"shocks": applied, "sectors": [world.sectors[s] for s in sector_idx], "one_way": one_way,
+                     "world_real_income_change_pct": world_pct, "diagnostics": diagnostics,
+                     "countries": [asdict(c) for c in changes]})
+        return
+    ranked = sorted(changes, key=lambda c: c.real_income_change_pct)
+    shown = [c for c in changes if c.iso3 in KEY_COUNTRIES]
+    shown += [c for c in ranked[:top] + ranked[-top:][::-1] if c not in shown]
+    table = Table(title=f"Real income and trade, % change (world {world_pct:+.4f} %)")
+    for column in ("country", "real income", "wage", "price index", "exports", "imports"):
+        table.add_column(column, justify="left" if column == "country" else "right")
+    for c in shown:
+        table.add_row(c.iso3, f"{c.real_income_change_pct:+.3f}", f"{c.wage_change_pct:+.3f}",
+                      f"{c.price_index_change_pct:+.3f}", f"{c.exports_change_pct:+.2f}",
+                      f"{c.imports_change_pct:+.2f}")
+    out.print(table)
+    out.print(f"[dim]key countries, then the {top} biggest losers and winners; solver: converged="
+              f"{result.converged}, {result.iterations} iterations, residual {result.residual:.1e}, "
+              f"{1000 * result.seconds:.0f} ms[/]")
 
 
 @data_app.command("pull")

@@ -30,3 +30,15 @@ class UnknownCountryError(GeoshiftError, ValueError):
 
 class UnknownValueError(GeoshiftError, ValueError):
     """An option value outside the allowed set (year, group, sector, ...)."""
+
+
+class InputError(GeoshiftError, ValueError):
+    """An engine argument of the wrong shape, sign or value; the message names the argument."""
+
+
+class ConvergenceError(GeoshiftError, RuntimeError):
+    """A solver stopped before meeting its tolerance; ``result`` holds the raw result and its diagnostics."""
+
+    def __init__(self, message: str, result: object = None) -> None:
+        super().__init__(message)
+        self.result = result

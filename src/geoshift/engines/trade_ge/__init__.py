@@ -1,0 +1,27 @@
+"""Trade general equilibrium: one-sector structural gravity and multi-sector Caliendo–Parro (hat algebra)."""
+
+from geoshift.engines.trade_ge.elasticities import sector_elasticities, theta_for
+from geoshift.engines.trade_ge.gravity import solve_gravity, solve_gravity_batch
+from geoshift.engines.trade_ge.multisector import (
+    Calibration,
+    calibrate,
+    calibrate_arrays,
+    solve_multisector,
+    solve_multisector_batch,
+)
+from geoshift.engines.trade_ge.results import Diagnostics, GravityResult, MultiSectorResult
+
+__all__ = [
+    "Calibration",
+    "Diagnostics",
+    "GravityResult",
+    "MultiSectorResult",
+    "calibrate",
+    "calibrate_arrays",
+    "sector_elasticities",
+    "solve_gravity",
+    "solve_gravity_batch",
+    "solve_multisector",
+    "solve_multisector_batch",
+    "theta_for",
+]

@@ -1,0 +1,238 @@
+"""Multi-sector gravity with input-output links: Caliendo & Parro (2015) in hat form.
+
+Calibration from the baseline (country n, exporter i, sectors j and k):
+
+* ``pi[i, n, j] = X[i, n, j] / E[n, j]``, expenditure ``E[n, j] = sum_i X[i, n, j]``;
+* ``gamma_va[n, j]`` value-added share and ``gamma[n, k, j]`` share of sector-k inputs in the gross output
+  of sector j (they add up to one);
+* ``alpha[n, j]`` final-demand shares; income ``I_n = VA_n + D_n`` with the deficit ``D_n`` held fixed (or
+  set by ``D_new``).
+
+Equilibrium in changes, for ``tau_hat[i, n, j]`` (inf = embargo) and elasticities ``theta[j]``:
+
+    c[i, j]  = w_i^gamma_va[i, j] * prod_k P[i, k]^gamma[i, k, j]
+    P[n, j]  = (sum_i pi[i, n, j] (c[i, j] tau[i, n, j])^-theta_j)^(-1/theta_j)
+    pi'      = pi (c tau)^-theta / P^-theta
+    E'[n, j] = sum_k gamma[n, j, k] Y'[n, k] + alpha[n, j] (w_n VA_n + D_n),  Y'[i, j] = sum_n pi'[i, n, j] E'[n, j]
+    w_n VA_n = sum_j gamma_va[n, j] Y'[n, j]                                   (factor market clearing)
+
+with world value added as numéraire. Real income is ``I'_n / I_n`` deflated by the Cobb-Douglas consumer price
+index ``prod_j P[n, j]^alpha[n, j]``. The unknowns (log w, log P, E'/E) are solved jointly by one fixed-point map
+with Anderson acceleration; the wage step ``(demand / supply)^(1 / (1 + theta_n))`` uses each country's
+value-added-weighted elasticity.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from geoshift.engines.trade_ge import validate
+from geoshift.engines.trade_ge.anderson import anderson
+from geoshift.engines.trade_ge.results import MultiSectorResult
+from geoshift.errors import ConvergenceError, InputError
+from geoshift.world.world import World
+
+DEFAULT_TOL = 1e-10
+DEFAULT_MAX_ITER = 3_000
+
+
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """Baseline shares of the Caliendo–Parro model (arrays as in the module docstring)."""
+
+    countries: tuple[str, ...]
+    sectors: tuple[str, ...]
+    X: np.ndarray  # (N, N, S)
+    E: np.ndarray  # (N, S) expenditure by importer and sector
+    Y: np.ndarray  # (N, S) gross output
+    pi: np.ndarray  # (N, N, S)
+    gamma_va: np.ndarray  # (N, S)
+    gamma: np.ndarray  # (N, S, S): [country, input sector k, using sector j]
+    alpha: np.ndarray  # (N, S)
+    VA: np.ndarray  # (N,)
+    D: np.ndarray  # (N,)
+
+    @property
+    def income(self) -> np.ndarray:
+        return self.VA + self.D
+
+
+def calibrate_arrays(
+    X: np.ndarray,
+    use: np.ndarray,
+    value_added: np.ndarray,
+    final_demand: np.ndarray,
+    *,
+    countries: Sequence[str] | None = None,
+    sectors: Sequence[str] | None = None,
+) -> Calibration:
+    """Calibrate from flows ``X[i, n, j]``, input use ``use[n, k, j]``, ``value_added[n, j]`` and final
+    expenditure ``final_demand[n, j]`` (which must satisfy the World's adding-up identities)."""
+    X = validate.flows(X, "X", ndim=3)
+    N, _, S = X.shape
+    use = np.asarray(use, dtype=np.float64)
+    value_added = np.asarray(value_added, dtype=np.float64)
+    final_demand = np.asarray(final_demand, dtype=np.float64)
+    for name, array, shape in (("use", use, (N, S, S)), ("value_added", value_added, (N, S)),
+                               ("final_demand", final_demand, (N, S))):
+        if array.shape != shape:
+            raise InputError(f"{name} must have shape {shape}, got {array.shape}")
+        if not np.all(np.isfinite(array)):
+            raise InputError(f"{name} has non-finite entries")
+    E = X.sum(axis=0)
+    Y = X.sum(axis=1)
+    pi = np.divide(X, E[None, :, :], out=np.zeros_like(X), where=E[None, :, :] > 0)
+    idle = E <= 0  # nobody buys: a domestic share of one keeps the price index defined
+    n_idx, j_idx = np.nonzero(idle)
+    pi[n_idx, n_idx, j_idx] = 1.0
+    producing = Y > 0
+    gamma_va = np.divide(value_added, Y, out=np.ones_like(Y), where=producing)
+    gamma = np.divide(use, Y[:, None, :], out=np.zeros_like(use), where=producing[:, None, :])
+    fd_total = final_demand.sum(axis=1)
+    alpha = np.divide(final_demand, fd_total[:, None], out=np.zeros_like(final_demand),
+                      where=fd_total[:, None] != 0)
+    VA = value_added.sum(axis=1)
+    if np.any(VA <= 0):
+        raise InputError(f"value_added: country {int(np.argmax(VA <= 0))} has no value added")
+    D = fd_total - VA
+    labels_c = tuple(countries) if countries is not None else tuple(str(n) for n in range(N))
+    labels_s = tuple(sectors) if sectors is not None else tuple(str(j) for j in range(S))
+    return Calibration(labels_c, labels_s, X, E, Y, pi, gamma_va, gamma, alpha, VA, D)
+
+
+def calibrate(world: World) -> Calibration:
+    """The Caliendo–Parro calibration of a World."""
+    return calibrate_arrays(world.X, world.use, world.value_added, world.final_demand,
+                            countries=world.countries, sectors=world.sectors)
+
+
+def _tau(cal: Calibration, tau_hat: np.ndarray) -> np.ndarray:
+    N, _, S = cal.X.shape
+    tau = np.asarray(tau_hat, dtype=np.float64)
+    if tau.shape == (N, N):
+        tau = np.broadcast_to(tau[:, :, None], (N, N, S))
+    return validate.tau_hat(tau, (N, N, S))
+
+
+def solve_multisector(
+    cal: Calibration | World,
+    tau_hat: np.ndarray,
+    theta: np.ndarray | Sequence[float],
+    *,
+    D_new: np.ndarray | None = None,
+    tol: float = DEFAULT_TOL,
+    max_iter: int = DEFAULT_MAX_ITER,
+    x0: np.ndarray | None = None,
+    raise_on_failure: bool = True,
+) -> MultiSectorResult:
+    """Counterfactual equilibrium for trade-cost changes ``tau_hat[i, n, j]`` (or ``[i, n]`` for all
+    sectors) with sector elasticities ``theta[j]``; ``D_new`` replaces the fixed deficits (e.g. zeros to
+    remove them). ``x0``: warm start (``result.state`` of an earlier solve)."""
+    start = time.perf_counter()
+    if isinstance(cal, World):
+        cal = calibrate(cal)
+    N, _, S = cal.X.shape
+    tau = _tau(cal, tau_hat)
+    th = validate.theta(theta, S)
+    D = cal.D if D_new is None else np.asarray(D_new, dtype=np.float64)
+    if D.shape != (N,) or not np.all(np.isfinite(D)):
+        raise InputError(f"D_new must be a finite array of shape ({N},), got {D.shape}")
+    with np.errstate(divide="ignore", over="ignore"):
+        weights = np.where(np.isinf(tau), 0.0, cal.pi * tau ** (-th[None, None, :]))
+    B = np.ascontiguousarray(np.transpose(weights, (2, 1, 0)))  # B[j, n, i]
+    BT = np.ascontiguousarray(np.transpose(weights, (2, 0, 1)))  # BT[j, i, n]
+    reachable = B.sum(axis=2) > 0  # [j, n]
+    stranded = (cal.E.T > 0) & ~reachable
+    if stranded.any():
+        j, n = (int(v) for v in np.argwhere(stranded)[0])
+        raise InputError(f"tau_hat leaves {cal.countries[n]} with no source of sector {cal.sectors[j]} "
+                         f"(every supplier, domestic included, is embargoed)")
+    gamma_va, gamma, alpha, VA = cal.gamma_va, cal.gamma, cal.alpha, cal.VA
+    gamma_jk = np.ascontiguousarray(np.transpose(gamma, (0, 2, 1)))  # [i, j(user), k(input)]
+    E0 = cal.E.T  # [j, n]
+    active = E0 > 0
+    world_va = VA.sum()
+    theta_n = (gamma_va * cal.Y * th[None, :]).sum(axis=1) / np.maximum((gamma_va * cal.Y).sum(axis=1), 1e-300)
+    kappa = 1.0 / (1.0 + theta_n)
+    n_p = S * N
+
+    def unpack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return x[:N], x[N:N + n_p].reshape(S, N), x[N + n_p:].reshape(S, N)
+
+    def core(log_w: np.ndarray, log_P: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # log unit costs [j, i] from wages and input prices of the producing country i
+        log_c = (gamma_va * log_w[:, None] + np.einsum("ijk,ik->ij", gamma_jk, log_P.T)).T
+        A = np.exp(-th[:, None] * log_c)  # [j, i]
+        Phi = np.matmul(B, A[:, :, None])[:, :, 0]  # [j, n]
+        return log_c, A, Phi
+
+    def sales(A: np.ndarray, Phi: np.ndarray, spend: np.ndarray) -> np.ndarray:
+        ratio = np.divide(spend, Phi, out=np.zeros_like(spend), where=Phi > 0)
+        return A * np.matmul(BT, ratio[:, :, None])[:, :, 0]  # Y'[j, i]
+
+    def g(x: np.ndarray) -> tuple[np.ndarray, float]:
+        log_w, log_P, e_hat = unpack(x)
+        _, A, Phi = core(log_w, log_P)
+        if np.any(Phi[active] <= 0) or not np.all(np.isfinite(Phi)):
+            return x, np.inf
+        spend = e_hat * E0
+        Y_new = sales(A, Phi, spend)  # [j, i]
+        income = np.exp(log_w) * VA + D
+        spend_new = (np.einsum("njk,kn->jn", gamma, Y_new) + alpha.T * income[None, :])
+        labour = (gamma_va.T * Y_new).sum(axis=0)
+        supply = np.exp(log_w) * VA
+        if np.any(labour <= 0) or np.any(income <= 0):
+            return x, np.inf
+        excess = labour / supply
+        log_w_new = log_w + kappa * np.log(excess)
+        log_w_new -= np.log(np.exp(log_w_new) @ VA / world_va)
+        log_P_new = np.where(active, -np.log(np.where(Phi > 0, Phi, 1.0)) / th[:, None], 0.0)
+        e_new = np.divide(spend_new, E0, out=np.zeros_like(spend_new), where=active)
+        residual = max(float(np.max(np.abs(excess - 1.0))), float(np.max(np.abs(log_P_new - log_P))),
+                       float(np.max(np.abs(e_new - e_hat))))
+        return np.concatenate([log_w_new, log_P_new.ravel(), e_new.ravel()]), residual
+
+    if x0 is None:
+        x0 = np.concatenate([np.zeros(N + n_p), np.where(active, 1.0, 0.0).ravel()])
+    outcome = anderson(g, np.asarray(x0, dtype=np.float64), tol=tol, max_iter=max_iter, max_step=2.0)
+    log_w, log_P, e_hat = unpack(outcome.x)
+    _, A, Phi = core(log_w, log_P)
+    spend = e_hat * E0
+    ratio = np.divide(spend, Phi, out=np.zeros_like(spend), where=Phi > 0)
+    X_new = np.transpose(B * A[:, None, :] * ratio[:, :, None], (2, 1, 0))  # [i, n, j]
+    Y_new = X_new.sum(axis=1)  # [i, j]
+    w = np.exp(log_w)
+    P_hat = np.exp(log_P).T  # [n, j]
+    income_hat = (w * VA + D) / cal.income
+    price_index_hat = np.exp((alpha * log_P.T).sum(axis=1))
+    output_hat = np.divide(Y_new, cal.Y, out=np.ones_like(Y_new), where=cal.Y > 0)
+    result = MultiSectorResult(
+        w_hat=w, P_hat=P_hat, price_index_hat=price_index_hat, income_hat=income_hat,
+        real_income_hat=income_hat / price_index_hat, X_new=X_new, gross_output_hat=output_hat,
+        value_added_hat=output_hat, gross_output_new=Y_new, value_added_new=gamma_va * Y_new,
+        converged=outcome.converged, iterations=outcome.iterations, residual=outcome.residual,
+        seconds=time.perf_counter() - start, state=outcome.x,
+    )
+    if raise_on_failure and not result.converged:
+        raise ConvergenceError(
+            f"solve_multisector did not converge: residual {result.residual:.3e} > tol {tol:.1e} after "
+            f"{result.iterations} iterations; pass raise_on_failure=False for the raw result", result)
+    return result
+
+
+def solve_multisector_batch(
+    cal: Calibration | World, tau_hats: Sequence[np.ndarray] | np.ndarray, theta: np.ndarray | Sequence[float],
+    **options: object,
+) -> list[MultiSectorResult]:
+    """Solve several shocks on one calibration, each warm-started from the previous solution."""
+    if isinstance(cal, World):
+        cal = calibrate(cal)
+    results: list[MultiSectorResult] = []
+    for tau in tau_hats:
+        x0 = results[-1].state if results and results[-1].converged else None
+        results.append(solve_multisector(cal, tau, theta, x0=x0, **options))  # type: ignore[arg-type]
+    return results

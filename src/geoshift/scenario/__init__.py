@@ -1,0 +1,1 @@
+"""Scenarios: selectors and pure functions that turn shocks into engine inputs."""
