@@ -16,8 +16,8 @@ from geoshift.analysis.profile import Profile, profile
 from geoshift.data import packs
 from geoshift.engines.trade_ge import calibrate, solve_multisector, theta_for
 from geoshift.engines.trade_ge.summary import country_changes, world_real_income_change_pct
-from geoshift.scenario import shocks
 from geoshift.errors import GeoshiftError, InputError
+from geoshift.scenario import shocks
 from geoshift.world import World, load_world
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -217,7 +217,7 @@ def ge_command(
     world = _world()
     tau = shocks.no_change(world)
     sector_idx = shocks.sectors(world, sectors)
-    applied = []
+    applied: list[dict[str, Any]] = []
     for item in embargo:
         a, b = shocks.parse_pair(item)
         tau = shocks.apply_cost_change(tau, shocks.countries(world, a), shocks.countries(world, b), sector_idx,

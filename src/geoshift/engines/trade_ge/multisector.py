@@ -58,7 +58,8 @@ class Calibration:
 
     @property
     def income(self) -> np.ndarray:
-        return self.VA + self.D
+        income: np.ndarray = self.VA + self.D
+        return income
 
 
 def calibrate_arrays(
@@ -172,7 +173,8 @@ def solve_multisector(
 
     def sales(A: np.ndarray, Phi: np.ndarray, spend: np.ndarray) -> np.ndarray:
         ratio = np.divide(spend, Phi, out=np.zeros_like(spend), where=Phi > 0)
-        return A * np.matmul(BT, ratio[:, :, None])[:, :, 0]  # Y'[j, i]
+        Y_new: np.ndarray = A * np.matmul(BT, ratio[:, :, None])[:, :, 0]  # Y'[j, i]
+        return Y_new
 
     def g(x: np.ndarray) -> tuple[np.ndarray, float]:
         log_w, log_P, e_hat = unpack(x)

@@ -21,7 +21,8 @@ class CountryChange:
 
 
 def _pct(new: np.ndarray, old: np.ndarray) -> np.ndarray:
-    return np.divide(100.0 * (new - old), old, out=np.zeros_like(new), where=old > 0)
+    change: np.ndarray = np.divide(100.0 * (new - old), old, out=np.zeros_like(new), where=old > 0)
+    return change
 
 
 def country_changes(cal: Calibration, result: MultiSectorResult) -> list[CountryChange]:
