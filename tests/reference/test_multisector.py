@@ -1,0 +1,151 @@
+"""Multi-sector Caliendo–Parro against the one-sector model, identities and the real World."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from geoshift.engines.trade_ge import (
+    MultiSectorResult,
+    calibrate,
+    calibrate_arrays,
+    solve_gravity,
+    solve_multisector,
+    solve_multisector_batch,
+    theta_for,
+)
+from geoshift.engines.trade_ge.multisector import Calibration
+from geoshift.errors import ConvergenceError, InputError
+from geoshift.scenario import shocks
+from geoshift.world import World
+from tests.reference.test_gravity import bloc_shock, random_world
+
+ZERO_SHOCK_TOL = 1e-12
+ONE_SECTOR_TOL = 1e-9  # multi-sector with one sector and no IO links vs the one-sector model
+IDENTITY_RTOL = 1e-8
+
+
+def one_sector_calibration(X: np.ndarray) -> Calibration:
+    N = X.shape[0]
+    return calibrate_arrays(X[:, :, None], np.zeros((N, 1, 1)), X.sum(axis=1)[:, None], X.sum(axis=0)[:, None])
+
+
+def assert_identities(cal: Calibration, r: MultiSectorResult) -> None:
+    Y_new = r.X_new.sum(axis=1)
+    E_new = r.X_new.sum(axis=0)
+    np.testing.assert_allclose(Y_new, r.gross_output_new, rtol=IDENTITY_RTOL)
+    income = r.w_hat * cal.VA + cal.D
+    expected = np.einsum("njk,nk->nj", cal.gamma, Y_new) + cal.alpha * income[:, None]
+    scale = cal.E.max()
+    np.testing.assert_allclose(E_new, expected, rtol=IDENTITY_RTOL, atol=IDENTITY_RTOL * scale)
+    np.testing.assert_allclose((cal.gamma_va * Y_new).sum(axis=1), r.w_hat * cal.VA, rtol=IDENTITY_RTOL)
+    # trade balance: imports - exports = the fixed deficit
+    domestic = np.einsum("iis->i", r.X_new)
+    balance = (r.X_new.sum(axis=(0, 2)) - domestic) - (r.X_new.sum(axis=(1, 2)) - domestic)
+    np.testing.assert_allclose(balance, cal.D, rtol=IDENTITY_RTOL, atol=IDENTITY_RTOL * scale)
+    assert r.w_hat @ cal.VA == pytest.approx(cal.VA.sum(), rel=IDENTITY_RTOL)
+
+
+def test_one_sector_without_io_equals_the_gravity_model() -> None:
+    X = random_world(25, seed=11)
+    tau = bloc_shock(25, 1.35)
+    tau[2, 3] = np.inf
+    one = solve_gravity(X, tau, 4.5, tol=1e-12)
+    multi = solve_multisector(one_sector_calibration(X), tau, [4.5], tol=1e-12)
+    np.testing.assert_allclose(multi.w_hat, one.w_hat, rtol=ONE_SECTOR_TOL)
+    np.testing.assert_allclose(multi.real_income_hat, one.real_income_hat, rtol=ONE_SECTOR_TOL)
+    np.testing.assert_allclose(multi.X_new[:, :, 0], one.X_new, rtol=ONE_SECTOR_TOL, atol=1e-9)
+
+
+def test_example_world_zero_shock_and_identities(small_world: World) -> None:
+    cal = calibrate(small_world)
+    theta = np.array([10.0, 4.0, 6.0])
+    zero = solve_multisector(cal, np.ones(small_world.X.shape), theta)
+    for hat in (zero.w_hat, zero.P_hat, zero.real_income_hat, zero.gross_output_hat):
+        np.testing.assert_allclose(hat, 1.0, rtol=0, atol=ZERO_SHOCK_TOL)
+    tau = shocks.apply_cost_change(shocks.no_change(small_world), [1], [0, 2], [0], np.inf)
+    r = solve_multisector(cal, tau, theta)
+    assert r.X_new[1, 0, 0] == 0.0 and r.X_new[1, 2, 0] == 0.0 and r.X_new[0, 1, 0] == 0.0
+    assert r.real_income_hat[1] < 1.0
+    assert_identities(cal, r)
+
+
+def test_io_links_transmit_shocks(small_world: World) -> None:
+    """With input-output links, an energy embargo raises the price of the other sectors too."""
+    cal = calibrate(small_world)
+    tau = shocks.apply_cost_change(shocks.no_change(small_world), [1], [0, 2], [0], np.inf)
+    r = solve_multisector(cal, tau, np.array([10.0, 4.0, 6.0]))
+    # unit costs of China's steel combine its wage and input prices with the calibrated shares
+    log_c = cal.gamma_va[0, 1] * np.log(r.w_hat[0]) + cal.gamma[0, :, 1] @ np.log(r.P_hat[0])
+    assert cal.gamma[0, 0, 1] > 0 and r.P_hat[0, 0] > 1.0  # steel uses energy, whose price rises
+    assert log_c > cal.gamma_va[0, 1] * np.log(r.w_hat[0])
+
+
+def test_symmetric_multisector_world() -> None:
+    N, S = 6, 2
+    X = np.full((N, N, S), 2.0)
+    X[np.arange(N), np.arange(N), :] = 20.0
+    Y = X.sum(axis=1)
+    use = np.zeros((N, S, S))
+    use[:, :, :] = 0.2 * Y[:, None, :] / S  # 20 % of output spent on inputs, split evenly
+    value_added = Y - use.sum(axis=1)
+    final = X.sum(axis=0) - use.sum(axis=2)
+    cal = calibrate_arrays(X, use, value_added, final)
+    tau = np.ones((N, N, S))
+    tau[:3, 3:, 0] = tau[3:, :3, 0] = 1.3
+    r = solve_multisector(cal, tau, [5.0, 8.0])
+    np.testing.assert_allclose(r.real_income_hat, r.real_income_hat[0], rtol=1e-12)
+    assert_identities(cal, r)
+
+
+def test_bad_input_multisector(small_world: World) -> None:
+    cal = calibrate(small_world)
+    ones = np.ones(small_world.X.shape)
+    with pytest.raises(InputError, match=r"theta must have one value per sector, shape \(3,\)"):
+        solve_multisector(cal, ones, [5.0, 5.0])
+    with pytest.raises(InputError, match="tau_hat must have shape"):
+        solve_multisector(cal, np.ones((3, 3, 2)), [5.0] * 3)
+    with pytest.raises(InputError, match="cannot embargo itself"):
+        bad = ones.copy()
+        bad[1, 1, 0] = np.inf
+        solve_multisector(cal, bad, [5.0] * 3)
+    with pytest.raises(ConvergenceError):
+        solve_multisector(cal, shocks.apply_cost_change(ones, [1], [0], [0], 3.0), [5.0] * 3, max_iter=2)
+
+
+@pytest.fixture(scope="module")
+def cal(real_world: World) -> Calibration:
+    return calibrate(real_world)
+
+
+@pytest.mark.realdata
+class TestRealWorld:
+    def test_zero_shock(self, real_world: World, cal: Calibration) -> None:
+        theta = theta_for(real_world.sectors)
+        r = solve_multisector(cal, np.ones(real_world.X.shape), theta)
+        for hat in (r.w_hat, r.P_hat, r.real_income_hat, r.gross_output_hat):
+            np.testing.assert_allclose(hat, 1.0, rtol=0, atol=ZERO_SHOCK_TOL)
+
+    def test_energy_embargo_on_russia(self, real_world: World, cal: Calibration) -> None:
+        theta = theta_for(real_world.sectors)
+        rus = shocks.countries(real_world, "RUS")
+        west = shocks.countries(real_world, "USA,EU27")
+        energy = shocks.sectors(real_world, "B05,B06,C19")
+        tau = shocks.apply_cost_change(shocks.no_change(real_world), rus, west, energy, np.inf)
+        r = solve_multisector(cal, tau, theta)
+        assert r.converged and r.residual <= 1e-10
+        assert np.all(r.X_new[np.ix_(rus, west, energy)] == 0.0)
+        assert np.all(r.X_new[np.ix_(west, rus, energy)] == 0.0)
+        assert r.real_income_hat[rus[0]] < 1.0
+        assert r.real_income_hat[rus[0]] < np.median(r.real_income_hat[west])
+        assert_identities(cal, r)
+
+    def test_batch_warm_starts_agree(self, real_world: World, cal: Calibration) -> None:
+        theta = theta_for(real_world.sectors)
+        chn, usa = shocks.countries(real_world, "CHN"), shocks.countries(real_world, "USA")
+        every = shocks.sectors(real_world, "all")
+        taus = [shocks.apply_cost_change(shocks.no_change(real_world), chn, usa, every, f) for f in (1.1, 1.2)]
+        batch = solve_multisector_batch(cal, taus, theta)
+        single = solve_multisector(cal, taus[1], theta)
+        np.testing.assert_allclose(batch[1].real_income_hat, single.real_income_hat, rtol=1e-8)
+        assert batch[1].iterations <= single.iterations
