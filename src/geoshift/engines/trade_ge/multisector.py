@@ -158,7 +158,9 @@ def solve_multisector(
     active = E0 > 0
     world_va = VA.sum()
     theta_n = (gamma_va * cal.Y * th[None, :]).sum(axis=1) / np.maximum((gamma_va * cal.Y).sum(axis=1), 1e-300)
-    kappa = 1.0 / (1.0 + theta_n)
+    # wage step: unit costs move with wages in proportion to the value-added share
+    va_share = (gamma_va * cal.Y).sum(axis=1) / np.maximum(cal.Y.sum(axis=1), 1e-300)
+    kappa = 1.0 / (1.0 + theta_n * va_share)
     n_p = S * N
 
     def unpack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -166,7 +168,7 @@ def solve_multisector(
 
     def core(log_w: np.ndarray, log_P: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         # log unit costs [j, i] from wages and input prices of the producing country i
-        log_c = (gamma_va * log_w[:, None] + np.einsum("ijk,ik->ij", gamma_jk, log_P.T)).T
+        log_c = (gamma_va * log_w[:, None] + np.matmul(gamma_jk, log_P.T[:, :, None])[:, :, 0]).T
         A = np.exp(-th[:, None] * log_c)  # [j, i]
         Phi = np.matmul(B, A[:, :, None])[:, :, 0]  # [j, n]
         return log_c, A, Phi
@@ -184,7 +186,7 @@ def solve_multisector(
         spend = e_hat * E0
         Y_new = sales(A, Phi, spend)  # [j, i]
         income = np.exp(log_w) * VA + D
-        spend_new = (np.einsum("njk,kn->jn", gamma, Y_new) + alpha.T * income[None, :])
+        spend_new = np.matmul(gamma, Y_new.T[:, :, None])[:, :, 0].T + alpha.T * income[None, :]
         labour = (gamma_va.T * Y_new).sum(axis=0)
         supply = np.exp(log_w) * VA
         if np.any(labour <= 0) or np.any(income <= 0):
@@ -238,3 +240,16 @@ def solve_multisector_batch(
         x0 = results[-1].state if results and results[-1].converged else None
         results.append(solve_multisector(cal, tau, theta, x0=x0, **options))  # type: ignore[arg-type]
     return results
+
+
+def remove_deficits(cal: Calibration, theta: np.ndarray | Sequence[float], **options: object) -> Calibration:
+    """The Dekle–Eaton–Kortum first step: the equilibrium of the same economy with every trade deficit set
+    to zero, returned as a new (balanced) baseline calibration. Counterfactuals from it are free of the
+    large fixed transfers that an ICIO without a rest of the world implies."""
+    N, _, S = cal.X.shape
+    r = solve_multisector(cal, np.ones((N, N, S)), theta, D_new=np.zeros(N), **options)  # type: ignore[arg-type]
+    Y_new = r.gross_output_new
+    use = cal.gamma * Y_new[:, None, :]
+    value_added = cal.gamma_va * Y_new
+    final = cal.alpha * (r.w_hat * cal.VA)[:, None]
+    return calibrate_arrays(r.X_new, use, value_added, final, countries=cal.countries, sectors=cal.sectors)
