@@ -2,8 +2,10 @@
 
 Solves ``x = g(x)`` for a map that also reports the residual of its argument (the quantity that must be
 zero at the solution, in the caller's natural units). Type-II Anderson mixing over the last ``memory``
-iterates; an accelerated step that is non-finite, too long, or followed by a residual much larger than the
-best seen so far is dropped in favour of the plain step, and the history restarts.
+differences of iterates, kept in a ring buffer (the least-squares problem does not depend on their order).
+An accelerated step that is non-finite or too long is replaced by the plain step and the history restarts;
+a map that leaves its domain (non-finite residual) sends the iteration back to the best point seen.
+``memory=0`` is plain fixed-point iteration.
 """
 
 from __future__ import annotations
@@ -35,19 +37,20 @@ def anderson(
     regularisation: float = 1e-12,
 ) -> FixedPointOutcome:
     x = np.array(x0, dtype=np.float64)
-    g_hist: list[np.ndarray] = []
-    f_hist: list[np.ndarray] = []
+    n = x.size
+    dF = np.empty((max(memory, 1), n))
+    dG = np.empty((max(memory, 1), n))
+    stored = 0  # differences held in the ring buffer
+    slot = 0
+    f_prev: np.ndarray | None = None
+    g_prev: np.ndarray | None = None
     best_x, best_res = x, np.inf
-    res = np.inf
     for iteration in range(max_iter + 1):
         gx, res = g(x)
         if not np.isfinite(res):
-            if not g_hist:
-                return FixedPointOutcome(best_x, False, iteration, float(res))
-            # the accelerated step left the domain: go back to the best point, plain iteration from there
-            g_hist.clear()
-            f_hist.clear()
-            x = best_x
+            if f_prev is None:
+                return FixedPointOutcome(best_x, False, iteration, float(best_res))
+            stored, f_prev, g_prev, x = 0, None, None, best_x
             continue
         if res < best_res:
             best_x, best_res = x, res
@@ -55,32 +58,26 @@ def anderson(
             return FixedPointOutcome(x, True, iteration, float(res))
         if iteration == max_iter:
             break
-        if res > 1e3 * best_res and g_hist:
-            g_hist.clear()
-            f_hist.clear()
         f = gx - x
-        g_hist.append(gx)
-        f_hist.append(f)
-        if len(g_hist) > memory + 1:
-            g_hist.pop(0)
-            f_hist.pop(0)
         x_next = gx
-        if len(f_hist) > 1:
-            dF = np.diff(np.asarray(f_hist), axis=0)  # (m, n)
-            dG = np.diff(np.asarray(g_hist), axis=0)
-            gram = dF @ dF.T
+        if memory > 0 and f_prev is not None and g_prev is not None:
+            dF[slot] = f - f_prev
+            dG[slot] = gx - g_prev
+            slot = (slot + 1) % memory
+            stored = min(stored + 1, memory)
+            F, G = dF[:stored], dG[:stored]
+            gram = F @ F.T
             gram[np.diag_indices_from(gram)] += regularisation * max(float(np.trace(gram)), 1e-300)
             try:
-                weights = np.linalg.solve(gram, dF @ f)
+                weights = np.linalg.solve(gram, F @ f)
             except np.linalg.LinAlgError:
                 weights = None
             if weights is not None:
-                candidate = gx - weights @ dG
-                step = float(np.max(np.abs(candidate - x))) if candidate.size else 0.0
-                if np.all(np.isfinite(candidate)) and step <= max_step:
+                candidate = gx - weights @ G
+                if np.all(np.isfinite(candidate)) and float(np.max(np.abs(candidate - x))) <= max_step:
                     x_next = candidate
                 else:
-                    g_hist[:] = g_hist[-1:]
-                    f_hist[:] = f_hist[-1:]
+                    stored = 0
+        f_prev, g_prev = f, gx
         x = x_next
     return FixedPointOutcome(best_x, False, max_iter, float(best_res))

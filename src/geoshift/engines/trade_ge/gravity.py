@@ -46,10 +46,12 @@ def solve_gravity(
     max_iter: int = DEFAULT_MAX_ITER,
     w0: np.ndarray | None = None,
     raise_on_failure: bool = True,
+    anderson_memory: int = 6,
 ) -> GravityResult:
     """Counterfactual equilibrium of the one-sector gravity model; see the module docstring.
 
-    ``w0``: warm start for ``w_hat``. With ``raise_on_failure`` (default) a solve that misses ``tol`` raises
+    ``w0``: warm start for ``w_hat``; ``anderson_memory``: iterates mixed by the accelerator (0 = plain
+    iteration). With ``raise_on_failure`` (default) a solve that misses ``tol`` raises
     :class:`ConvergenceError` (its ``result`` attribute holds the raw result).
     """
     start = time.perf_counter()
@@ -89,7 +91,8 @@ def solve_gravity(
         return log_new, float(np.max(np.abs(excess - 1.0)))
 
     x0 = np.zeros(N) if w0 is None else np.log(np.asarray(w0, dtype=np.float64))
-    outcome = anderson(g, x0, tol=tol, max_iter=max_iter, max_step=2.0)
+    outcome = anderson(g, x0, tol=tol, max_iter=max_iter, max_step=2.0,
+                       memory=anderson_memory)
     w = np.exp(outcome.x)
     A, Phi = prices(outcome.x)
     E_new = w * Y + D

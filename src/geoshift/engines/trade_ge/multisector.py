@@ -129,10 +129,12 @@ def solve_multisector(
     max_iter: int = DEFAULT_MAX_ITER,
     x0: np.ndarray | None = None,
     raise_on_failure: bool = True,
+    anderson_memory: int = 6,
 ) -> MultiSectorResult:
     """Counterfactual equilibrium for trade-cost changes ``tau_hat[i, n, j]`` (or ``[i, n]`` for all
     sectors) with sector elasticities ``theta[j]``; ``D_new`` replaces the fixed deficits (e.g. zeros to
-    remove them). ``x0``: warm start (``result.state`` of an earlier solve)."""
+    remove them). ``x0``: warm start (``result.state`` of an earlier solve); ``anderson_memory``: iterates
+    mixed by the accelerator (0 = plain iteration)."""
     start = time.perf_counter()
     if isinstance(cal, World):
         cal = calibrate(cal)
@@ -202,7 +204,8 @@ def solve_multisector(
 
     if x0 is None:
         x0 = np.concatenate([np.zeros(N + n_p), np.where(active, 1.0, 0.0).ravel()])
-    outcome = anderson(g, np.asarray(x0, dtype=np.float64), tol=tol, max_iter=max_iter, max_step=2.0)
+    outcome = anderson(g, np.asarray(x0, dtype=np.float64), tol=tol, max_iter=max_iter, max_step=2.0,
+                       memory=anderson_memory)
     log_w, log_P, e_hat = unpack(outcome.x)
     _, A, Phi = core(log_w, log_P)
     spend = e_hat * E0
