@@ -110,6 +110,42 @@ def test_symmetric_multisector_world() -> None:
     assert_identities(cal, r)
 
 
+def test_zero_tariff_is_no_tariff_and_revenue_adds_up(small_world: World) -> None:
+    cal = calibrate(small_world)
+    theta = np.array([10.0, 4.0, 6.0])
+    tau = shocks.apply_cost_change(shocks.no_change(small_world), [0], [2], [1], 1.2)
+    plain = solve_multisector(cal, tau, theta)
+    zero = solve_multisector(cal, tau, theta, tariff=np.zeros(small_world.X.shape))
+    np.testing.assert_allclose(zero.real_income_hat, plain.real_income_hat, rtol=1e-12)
+    rate = np.zeros(small_world.X.shape)
+    rate[0, 2, :] = 0.25  # the U.S. taxes imports from China
+    r = solve_multisector(cal, np.ones(small_world.X.shape), theta, tariff=rate)
+    assert r.tariff_revenue is not None
+    gross = r.X_new * (1.0 + rate)  # buyers pay the tariff on top of the price at cost
+    np.testing.assert_allclose(r.tariff_revenue[2], (r.X_new * rate)[:, 2, :].sum(), rtol=1e-10)
+    assert r.tariff_revenue[0] == 0.0 and r.tariff_revenue[1] == 0.0
+    E_new = gross.sum(axis=0)
+    income = r.w_hat * cal.VA + cal.D + r.tariff_revenue
+    expected = np.einsum("njk,nk->nj", cal.gamma, r.X_new.sum(axis=1)) + cal.alpha * income[:, None]
+    np.testing.assert_allclose(E_new, expected, rtol=1e-8)
+    assert r.X_new[0, 2, :].sum() < small_world.X[0, 2, :].sum()
+
+
+def test_small_tariff_by_a_large_country_raises_its_welfare() -> None:
+    """The terms-of-trade gain of a small tariff (revenue rebated) exceeds its efficiency cost."""
+    N = 6
+    X = np.full((N, N), 2.0)
+    np.fill_diagonal(X, 20.0)
+    X[0, :] *= 5.0
+    X[:, 0] *= 5.0  # country 0 is large
+    cal = one_sector_calibration(X)
+    rate = np.zeros((N, N, 1))
+    rate[1:, 0, 0] = 0.05
+    r = solve_multisector(cal, np.ones((N, N, 1)), [5.0], tariff=rate)
+    assert r.real_income_hat[0] > 1.0
+    assert np.all(r.real_income_hat[1:] < 1.0)
+
+
 def test_bad_input_multisector(small_world: World) -> None:
     cal = calibrate(small_world)
     ones = np.ones(small_world.X.shape)
@@ -121,6 +157,8 @@ def test_bad_input_multisector(small_world: World) -> None:
         bad = ones.copy()
         bad[1, 1, 0] = np.inf
         solve_multisector(cal, bad, [5.0] * 3)
+    with pytest.raises(InputError, match="tariff rates must be finite and >= 0"):
+        solve_multisector(cal, ones, [5.0] * 3, tariff=-0.1 * ones)
     with pytest.raises(ConvergenceError):
         solve_multisector(cal, shocks.apply_cost_change(ones, [1], [0], [0], 3.0), [5.0] * 3, max_iter=2)
 

@@ -16,7 +16,9 @@ Equilibrium in changes, for ``tau_hat[i, n, j]`` (inf = embargo) and elasticitie
     E'[n, j] = sum_k gamma[n, j, k] Y'[n, k] + alpha[n, j] (w_n VA_n + D_n),  Y'[i, j] = sum_n pi'[i, n, j] E'[n, j]
     w_n VA_n = sum_j gamma_va[n, j] Y'[n, j]                                   (factor market clearing)
 
-with world value added as numéraire. Real income is ``I'_n / I_n`` deflated by the Cobb-Douglas consumer price
+with world value added as numéraire. Ad valorem tariffs ``t[i, n, j]`` (the baseline has none: the ICIO records
+no tariffs) enter prices as ``tau (1 + t)``; exporters receive ``pi' E' / (1 + t)`` and importer n collects the
+revenue ``R_n = sum_ij pi' E' t / (1 + t)``, which joins its income. Real income is ``I'_n / I_n`` deflated by the Cobb-Douglas consumer price
 index ``prod_j P[n, j]^alpha[n, j]``. The unknowns (log w, log P, E'/E) are solved jointly by one fixed-point map
 with Anderson acceleration; the wage step ``(demand / supply)^(1 / (1 + theta_n))`` uses each country's
 value-added-weighted elasticity.
@@ -119,11 +121,26 @@ def _tau(cal: Calibration, tau_hat: np.ndarray) -> np.ndarray:
     return validate.tau_hat(tau, (N, N, S))
 
 
+def _tariff(cal: Calibration, tariff: np.ndarray) -> np.ndarray:
+    N, _, S = cal.X.shape
+    rate = np.asarray(tariff, dtype=np.float64)
+    if rate.shape == (N, N):
+        rate = np.broadcast_to(rate[:, :, None], (N, N, S))
+    if rate.shape != (N, N, S):
+        raise InputError(f"tariff must have shape {(N, N, S)} or {(N, N)}, got {rate.shape}")
+    if not np.all(np.isfinite(rate)) or np.any(rate < 0):
+        raise InputError("tariff rates must be finite and >= 0 (0.25 = 25 %)")
+    if np.any(np.einsum("iis->is", rate) != 0):
+        raise InputError("tariff must be zero on the diagonal: a country does not tax its own goods")
+    return rate
+
+
 def solve_multisector(
     cal: Calibration | World,
     tau_hat: np.ndarray,
     theta: np.ndarray | Sequence[float],
     *,
+    tariff: np.ndarray | None = None,
     D_new: np.ndarray | None = None,
     tol: float = DEFAULT_TOL,
     max_iter: int = DEFAULT_MAX_ITER,
@@ -132,7 +149,8 @@ def solve_multisector(
     anderson_memory: int = 6,
 ) -> MultiSectorResult:
     """Counterfactual equilibrium for trade-cost changes ``tau_hat[i, n, j]`` (or ``[i, n]`` for all
-    sectors) with sector elasticities ``theta[j]``; ``D_new`` replaces the fixed deficits (e.g. zeros to
+    sectors) with sector elasticities ``theta[j]``; ``tariff[i, n, j]``: new ad valorem tariffs (0.25 = 25 %)
+    collected by the importer; ``D_new`` replaces the fixed deficits (e.g. zeros to
     remove them). ``x0``: warm start (``result.state`` of an earlier solve); ``anderson_memory``: iterates
     mixed by the accelerator (0 = plain iteration)."""
     start = time.perf_counter()
@@ -144,10 +162,13 @@ def solve_multisector(
     D = cal.D if D_new is None else np.asarray(D_new, dtype=np.float64)
     if D.shape != (N,) or not np.all(np.isfinite(D)):
         raise InputError(f"D_new must be a finite array of shape ({N},), got {D.shape}")
+    rate = np.zeros_like(tau) if tariff is None else _tariff(cal, tariff)
     with np.errstate(divide="ignore", over="ignore"):
-        weights = np.where(np.isinf(tau), 0.0, cal.pi * tau ** (-th[None, None, :]))
+        weights = np.where(np.isinf(tau), 0.0, cal.pi * (tau * (1.0 + rate)) ** (-th[None, None, :]))
     B = np.ascontiguousarray(np.transpose(weights, (2, 1, 0)))  # B[j, n, i]
-    BT = np.ascontiguousarray(np.transpose(weights, (2, 0, 1)))  # BT[j, i, n]
+    BT = np.ascontiguousarray(np.transpose(weights / (1.0 + rate), (2, 0, 1)))  # exporters' share, BT[j, i, n]
+    has_tariffs = bool(np.any(rate > 0))
+    BR = np.ascontiguousarray(np.transpose(weights * rate / (1.0 + rate), (2, 1, 0)))  # revenue, BR[j, n, i]
     reachable = B.sum(axis=2) > 0  # [j, n]
     stranded = (cal.E.T > 0) & ~reachable
     if stranded.any():
@@ -180,6 +201,13 @@ def solve_multisector(
         Y_new: np.ndarray = A * np.matmul(BT, ratio[:, :, None])[:, :, 0]  # Y'[j, i]
         return Y_new
 
+    def revenue(A: np.ndarray, Phi: np.ndarray, spend: np.ndarray) -> np.ndarray:
+        if not has_tariffs:
+            return np.zeros(N)
+        ratio = np.divide(spend, Phi, out=np.zeros_like(spend), where=Phi > 0)
+        collected: np.ndarray = (ratio * np.matmul(BR, A[:, :, None])[:, :, 0]).sum(axis=0)
+        return collected
+
     def g(x: np.ndarray) -> tuple[np.ndarray, float]:
         log_w, log_P, e_hat = unpack(x)
         _, A, Phi = core(log_w, log_P)
@@ -187,7 +215,7 @@ def solve_multisector(
             return x, np.inf
         spend = e_hat * E0
         Y_new = sales(A, Phi, spend)  # [j, i]
-        income = np.exp(log_w) * VA + D
+        income = np.exp(log_w) * VA + D + revenue(A, Phi, spend)
         spend_new = np.matmul(gamma, Y_new.T[:, :, None])[:, :, 0].T + alpha.T * income[None, :]
         labour = (gamma_va.T * Y_new).sum(axis=0)
         supply = np.exp(log_w) * VA
@@ -210,11 +238,12 @@ def solve_multisector(
     _, A, Phi = core(log_w, log_P)
     spend = e_hat * E0
     ratio = np.divide(spend, Phi, out=np.zeros_like(spend), where=Phi > 0)
-    X_new = np.transpose(B * A[:, None, :] * ratio[:, :, None], (2, 1, 0))  # [i, n, j]
+    X_new = np.transpose(B * A[:, None, :] * ratio[:, :, None], (2, 1, 0)) / (1.0 + rate)  # [i, n, j], at cost
     Y_new = X_new.sum(axis=1)  # [i, j]
     w = np.exp(log_w)
     P_hat = np.exp(log_P).T  # [n, j]
-    income_hat = (w * VA + D) / cal.income
+    tariff_revenue = revenue(A, Phi, spend)
+    income_hat = (w * VA + D + tariff_revenue) / cal.income
     price_index_hat = np.exp((alpha * log_P.T).sum(axis=1))
     output_hat = np.divide(Y_new, cal.Y, out=np.ones_like(Y_new), where=cal.Y > 0)
     result = MultiSectorResult(
@@ -222,7 +251,7 @@ def solve_multisector(
         real_income_hat=income_hat / price_index_hat, X_new=X_new, gross_output_hat=output_hat,
         value_added_hat=output_hat, gross_output_new=Y_new, value_added_new=gamma_va * Y_new,
         converged=outcome.converged, iterations=outcome.iterations, residual=outcome.residual,
-        seconds=time.perf_counter() - start, state=outcome.x,
+        seconds=time.perf_counter() - start, state=outcome.x, tariff_revenue=tariff_revenue,
     )
     if raise_on_failure and not result.converged:
         raise ConvergenceError(

@@ -32,6 +32,7 @@ class GravityResult:
     residual: float
     seconds: float
     state: np.ndarray | None = None  # the solver's unknowns, for warm starts
+    tariff_revenue: np.ndarray | None = None  # (N,) tariff revenue collected, baseline units
 
     @property
     def diagnostics(self) -> Diagnostics:
@@ -58,6 +59,7 @@ class MultiSectorResult:
     residual: float
     seconds: float
     state: np.ndarray | None = None  # the solver's unknowns, for warm starts
+    tariff_revenue: np.ndarray | None = None  # (N,) tariff revenue collected, baseline units
 
     @property
     def diagnostics(self) -> Diagnostics:

@@ -1,0 +1,51 @@
+"""The record of one scenario run, as stored and as reported: named metrics in a tidy table.
+
+Metrics table columns: ``metric``, ``country``, ``partner``, ``sector``, ``value``, ``unit`` (empty strings where a
+key does not apply). Metric names:
+
+=============================== ========================================================== =======
+metric                          keys                                                       unit
+=============================== ========================================================== =======
+real_income_change_pct          country (ISO3, or ``WORLD`` for the income-weighted mean)  %
+wage_change_pct                 country                                                    %
+price_index_change_pct          country                                                    %
+exports_change_pct              country (foreign sales, all sectors)                       %
+imports_change_pct              country                                                    %
+bilateral_trade_change_pct      country = exporter, partner = importer; the square USA,    %
+                                RUS, CHN, EU27 (EU27 = its members summed, intra-EU out)
+bilateral_trade_baseline_usd    same keys                                                  USD
+sector_output_change_pct        country, sector = ICIO code (energy and metals sectors)    %
+sector_exports_change_pct       country, sector = ``energy`` or ``metals`` (group totals)  %
+tariff_revenue_usd              country (only when the scenario has tariffs)               USD
+=============================== ========================================================== =======
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+METRIC_COLUMNS = ("metric", "country", "partner", "sector", "value", "unit")
+KEY_COUNTRIES = ("USA", "RUS", "CHN", "DEU", "IND", "UKR")
+SQUARE = ("USA", "RUS", "CHN", "EU27")
+WORLD = "WORLD"
+
+
+@dataclass(frozen=True, eq=False)
+class RunRecord:
+    run_id: str
+    name: str
+    description: str
+    spec_yaml: str  # the resolved scenario (after ``extends``), as YAML text
+    scenario_hash: str
+    created: str  # ISO 8601 timestamp (UTC)
+    metrics: pd.DataFrame = field(repr=False)
+    diagnostics: dict[str, Any] = field(default_factory=dict)  # converged, iterations, residual, seconds
+    provenance: list[dict[str, str]] = field(default_factory=list)
+    parent: str | None = None  # the scenario it extends, if any
+    data_key: str = ""  # identifies the World the run used
+
+    def metric(self, name: str) -> pd.DataFrame:
+        return self.metrics[self.metrics["metric"] == name]
