@@ -11,6 +11,8 @@ from geoshift.errors import (
     GeoshiftError,
     UnknownCountryError,
 )
+from geoshift.results.run import Results, run
+from geoshift.scenario.spec import Scenario, load_scenario
 from geoshift.world import World, example_world, load_world
 
 __version__ = "0.1.0"
@@ -21,9 +23,13 @@ __all__ = [
     "DataError",
     "DataPackError",
     "GeoshiftError",
+    "Results",
+    "Scenario",
     "UnknownCountryError",
     "World",
     "__version__",
     "example_world",
+    "load_scenario",
     "load_world",
+    "run",
 ]

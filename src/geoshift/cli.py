@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from geoshift.analysis.profile import Profile, profile
@@ -17,7 +19,13 @@ from geoshift.data import packs
 from geoshift.engines.trade_ge import calibrate, remove_deficits, solve_multisector, theta_for
 from geoshift.engines.trade_ge.summary import country_changes, world_real_income_change_pct
 from geoshift.errors import GeoshiftError, InputError
+from geoshift.report.html import write_report
+from geoshift.results.records import KEY_COUNTRIES, RunRecord
+from geoshift.results.run import Runner
+from geoshift.results.store import RunStore
 from geoshift.scenario import shocks
+from geoshift.scenario.shipped import shipped_scenarios
+from geoshift.scenario.spec import load_scenario
 from geoshift.world import World, load_world
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -171,20 +179,152 @@ def world_info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.
         _show_world(world)
 
 
+runs_app = typer.Typer(no_args_is_help=True, help="The results store: runs recorded by `geoshift run`.")
+app.add_typer(runs_app, name="runs")
+
+
+def _store(path: Path | None) -> RunStore:
+    return RunStore(path)
+
+
+def _real_income(record: RunRecord) -> dict[str, float]:
+    rows = record.metric("real_income_change_pct")
+    return dict(zip(rows["country"], rows["value"], strict=True))
+
+
 @app.command("run")
 def run_command(
-    country: Annotated[str, typer.Option(help="Country whose profile is shown.")] = "RUS",
+    files: Annotated[list[Path] | None, typer.Argument(help="Scenario YAML files (default: the shipped set).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML report.")] = Path("geoshift-out"),
+    force: Annotated[bool, typer.Option(help="Solve again even if the store has this spec on this data.")] = False,
+    store: Annotated[Path | None, typer.Option(help="Results database (default: $GEOSHIFT_STORE or the user "
+                                               "data folder).")] = None,
+    report: Annotated[bool, typer.Option(help="Write the HTML report.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the runs' summary as JSON.")] = False,
 ) -> None:
-    """The main job on the embedded default data: the World summary and a country's energy profile."""
+    """Run scenarios (default: the shipped realignment set) and write an HTML report."""
+    paths = list(files) if files else shipped_scenarios()
+    if not paths:
+        raise InputError("no scenario files given and no shipped scenarios found")
+    scenarios = [load_scenario(p) for p in paths]  # every file validates before anything is written
+    names = [s.name for s in scenarios]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise InputError(f"scenario names must be unique in one run; repeated: {', '.join(duplicated)}")
     world = _world()
-    _show_world(world)
-    out.rule(f"{country}: energy exports, BACI (value and tonnes)")
-    _show_profile(profile(world, country, source="baci", group="energy"), 8)
-    out.rule(f"{country}: all exports, ICIO")
-    _show_profile(profile(world, country, source="icio", group="all"), 8)
+    runner = Runner(world, _store(store))
+    for scenario in scenarios:
+        runner.prepare(scenario)
+    results = []
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Solving scenarios", total=len(scenarios))
+        for scenario in scenarios:
+            progress.update(task, description=f"Solving {scenario.name}")
+            results.append(runner.run(scenario, force=force))
+            progress.advance(task)
+    records = [r.record for r in results]
+    report_path = None
+    if report:
+        report_path = write_report(records, out_dir / "report.html", world_summary=world.summary(),
+                                   title="geoshift: realignment scenarios")
+    if as_json:
+        _print_json({"report": str(report_path) if report_path else None, "runs": [
+            {"run_id": r.record.run_id, "name": r.record.name, "scenario_hash": r.record.scenario_hash,
+             "reused": r.reused, "diagnostics": r.record.diagnostics,
+             "real_income_change_pct": _real_income(r.record)} for r in results]})
+        return
+    table = Table(title="Real income, % change vs the baseline World", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("scenario", no_wrap=True)
+    for column in ("WORLD", *KEY_COUNTRIES):
+        table.add_column(column, justify="right", no_wrap=True)
+    for r in results:
+        values = _real_income(r.record)
+        table.add_row(r.record.name, *[f"{values[c]:+.3f}" if c in values else "–" for c in ("WORLD", *KEY_COUNTRIES)])
+    out.print(table)
+    for r in results:
+        out.print(f"[dim]{r.record.name}: run {r.record.run_id}{' (from the store)' if r.reused else ''}, "
+                  f"{r.record.diagnostics.get('iterations')} iterations, residual "
+                  f"{float(r.record.diagnostics.get('residual', 0.0)):.1e}[/]")
+    if report_path is not None:
+        out.print(f"report: {report_path}")
 
 
-KEY_COUNTRIES = ("USA", "RUS", "CHN", "DEU", "IND", "UKR")
+@runs_app.command("list")
+def runs_list(
+    store: Annotated[Path | None, typer.Option(help="Results database.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The stored runs, newest first."""
+    records = _store(store).list()
+    if as_json:
+        _print_json([{"run_id": r.run_id, "name": r.name, "created": r.created, "scenario_hash": r.scenario_hash,
+                      "diagnostics": r.diagnostics} for r in records])
+        return
+    table = Table(title=f"Runs in {_store(store).path}")
+    for column in ("run", "scenario", "created", "hash", "converged", "iterations"):
+        table.add_column(column)
+    for r in records:
+        table.add_row(r.run_id, r.name, r.created, r.scenario_hash[:12], str(r.diagnostics.get("converged")),
+                      str(r.diagnostics.get("iterations")))
+    out.print(table)
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="Run id (or a unique prefix), or a scenario name for its latest run.")],
+    store: Annotated[Path | None, typer.Option(help="Results database.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (all metrics).")] = False,
+) -> None:
+    """One stored run: its spec, hash, diagnostics and key metrics."""
+    record = _store(store).get(run_id)
+    if as_json:
+        _print_json({"run_id": record.run_id, "name": record.name, "description": record.description,
+                     "parent": record.parent, "scenario_hash": record.scenario_hash, "created": record.created,
+                     "data_key": record.data_key, "diagnostics": record.diagnostics,
+                     "provenance": record.provenance, "spec_yaml": record.spec_yaml,
+                     "metrics": record.metrics.to_dict(orient="records")})
+        return
+    out.print(f"[bold]{record.name}[/] run {record.run_id}, {record.created}; hash {record.scenario_hash}")
+    out.print(record.description)
+    out.print(f"diagnostics: {record.diagnostics}")
+    values = _real_income(record)
+    out.print("real income, % change: " + ", ".join(f"{c} {values[c]:+.3f}" for c in ("WORLD", *KEY_COUNTRIES)
+                                                   if c in values))
+    out.print(record.spec_yaml, markup=False, highlight=False)
+
+
+@app.command("compare")
+def compare_command(
+    first: Annotated[str, typer.Argument(help="Run id or scenario name.")],
+    second: Annotated[str, typer.Argument(help="Run id or scenario name.")],
+    store: Annotated[Path | None, typer.Option(help="Results database.")] = None,
+    all_metrics: Annotated[bool, typer.Option("--all", help="Every metric, not only the headline ones.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Side-by-side metrics of two stored runs (B minus A)."""
+    runs = _store(store)
+    a, b = runs.get(first), runs.get(second)
+    keys = ["metric", "country", "partner", "sector"]
+    merged = a.metrics.merge(b.metrics, on=[*keys, "unit"], how="outer", suffixes=("_a", "_b"))
+    merged["difference"] = merged["value_b"] - merged["value_a"]
+    if not all_metrics:
+        headline = merged["metric"].isin(["real_income_change_pct", "bilateral_trade_change_pct"])
+        key = merged["country"].isin(["WORLD", *KEY_COUNTRIES, "EU27"])
+        merged = merged[headline & key]
+    if as_json:
+        _print_json({"a": {"run_id": a.run_id, "name": a.name}, "b": {"run_id": b.run_id, "name": b.name},
+                     "rows": merged.where(merged.notna(), None).to_dict(orient="records")})
+        return
+    table = Table(title=f"A = {a.name} ({a.run_id})  vs  B = {b.name} ({b.run_id})")
+    for column in ("metric", "country", "partner", "sector", "A", "B", "B - A"):
+        table.add_column(column, justify="right" if column in ("A", "B", "B - A") else "left")
+    for row in merged.itertuples(index=False):
+        table.add_row(str(row.metric), str(row.country), str(row.partner), str(row.sector),
+                      f"{row.value_a:+.4f}", f"{row.value_b:+.4f}", f"{row.difference:+.4f}")
+    out.print(table)
+
+
 
 
 def _theta_overrides(items: list[str]) -> dict[str, float]:

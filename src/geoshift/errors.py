@@ -42,3 +42,7 @@ class ConvergenceError(GeoshiftError, RuntimeError):
     def __init__(self, message: str, result: object = None) -> None:
         super().__init__(message)
         self.result = result
+
+
+class ScenarioError(GeoshiftError, ValueError):
+    """A scenario file that cannot be read, validated or applied; the message names the file and field."""

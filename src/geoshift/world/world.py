@@ -13,6 +13,7 @@ shares) and ``governance`` (WGI) are pandas tables. Arrays are read-only.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -131,6 +132,12 @@ class World:
             raise UnknownValueError(f"unknown sector group {group!r}; use one of {', '.join(PROFILE_GROUPS)}")
         wanted = PROFILE_GROUPS[group]
         return tuple(n for n, g in enumerate(self.sector_group) if g in wanted)
+
+    @cached_property
+    def data_key(self) -> str:
+        """Identifies the data this World was built from (sources' checksums, year, final-demand rule)."""
+        parts = [*sorted(f"{p.source}:{p.sha256}" for p in self.provenance), str(self.year), self.final_rule]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
     @cached_property
     def baci_years(self) -> tuple[int, ...]:

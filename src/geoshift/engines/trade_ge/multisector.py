@@ -18,10 +18,10 @@ Equilibrium in changes, for ``tau_hat[i, n, j]`` (inf = embargo) and elasticitie
 
 with world value added as numéraire. Ad valorem tariffs ``t[i, n, j]`` (the baseline has none: the ICIO records
 no tariffs) enter prices as ``tau (1 + t)``; exporters receive ``pi' E' / (1 + t)`` and importer n collects the
-revenue ``R_n = sum_ij pi' E' t / (1 + t)``, which joins its income. Real income is ``I'_n / I_n`` deflated by the Cobb-Douglas consumer price
-index ``prod_j P[n, j]^alpha[n, j]``. The unknowns (log w, log P, E'/E) are solved jointly by one fixed-point map
-with Anderson acceleration; the wage step ``(demand / supply)^(1 / (1 + theta_n))`` uses each country's
-value-added-weighted elasticity.
+revenue ``R_n = sum_ij pi' E' t / (1 + t)``, which joins its income. Real income is ``I'_n / I_n`` deflated by
+the Cobb-Douglas consumer price index ``prod_j P[n, j]^alpha[n, j]``. The unknowns (log w, log P, E'/E) are
+solved jointly by one fixed-point map with Anderson acceleration; the wage step
+``(demand / supply)^(1 / (1 + theta_n))`` uses each country's value-added-weighted elasticity.
 """
 
 from __future__ import annotations

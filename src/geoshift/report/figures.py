@@ -1,0 +1,142 @@
+"""Plotly figures for the HTML report, built only from :class:`RunRecord` metrics (never from engines).
+
+Every function is pure: it reads the records and returns a new ``plotly.graph_objects.Figure``. Labels that come
+from user files (scenario names) are HTML-escaped, because plotly renders a subset of HTML in its text.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go  # type: ignore[import-untyped]
+
+from geoshift.results.records import KEY_COUNTRIES, METRIC_COLUMNS, WORLD, RunRecord
+
+INCOME = "real_income_change_pct"
+TARIFF_REVENUE = "tariff_revenue_usd"
+BILLION = 1e9
+_LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 50, "b": 60}}
+
+
+def metric_rows(run: RunRecord, name: str) -> pd.DataFrame:
+    """The rows of one metric with all :data:`METRIC_COLUMNS` present: keys as strings, ``value`` as float
+    (NaN where missing or not numeric). Empty when the run lacks the metric."""
+    frame = run.metrics.reindex(columns=list(METRIC_COLUMNS))
+    frame = frame[frame["metric"] == name].copy()
+    for key in ("country", "partner", "sector", "unit"):
+        frame[key] = frame[key].fillna("").astype(str)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
+    return frame
+
+
+def country_values(run: RunRecord, name: str) -> dict[str, float]:
+    """``{country: value}`` of a per-country metric; rows without a country or with a missing value are left out."""
+    rows = metric_rows(run, name)
+    out: dict[str, float] = {}
+    for country, value in zip(rows["country"].tolist(), rows["value"].tolist(), strict=True):
+        if country and not _missing(value):
+            out[str(country)] = float(value)
+    return out
+
+
+def key_countries(runs: Sequence[RunRecord]) -> list[str]:
+    """:data:`KEY_COUNTRIES` that appear in the real income metric of at least one run, in their fixed order."""
+    present: set[str] = set()
+    for run in runs:
+        present.update(country_values(run, INCOME))
+    return [c for c in KEY_COUNTRIES if c in present]
+
+
+def run_labels(runs: Sequence[RunRecord]) -> list[str]:
+    """One display label per run: its name, with the run id appended where two runs share a name."""
+    names = [run.name for run in runs]
+    return [run.name if names.count(run.name) == 1 else f"{run.name} ({run.run_id})" for run in runs]
+
+
+def has_tariff_revenue(runs: Sequence[RunRecord]) -> bool:
+    return any(country_values(run, TARIFF_REVENUE) for run in runs)
+
+
+def income_bars(runs: Sequence[RunRecord]) -> go.Figure:
+    """Grouped bars: real income change (%) of WORLD and the key countries (x), one series per scenario."""
+    countries = [WORLD, *key_countries(runs)]
+    fig = go.Figure()
+    for run, label in zip(runs, run_labels(runs), strict=True):
+        values = country_values(run, INCOME)
+        fig.add_trace(go.Bar(
+            name=html.escape(label), x=countries, y=[values.get(c) for c in countries],
+            hovertemplate="%{x}: %{y:+.3f} %<extra>" + html.escape(label) + "</extra>",
+        ))
+    fig.update_layout(
+        **_LAYOUT, barmode="group", height=450, title="Real income change vs baseline (%)",
+        xaxis_title="country", yaxis_title="real income change (%)", legend_title="scenario",
+    )
+    return fig
+
+
+def income_heatmap(runs: Sequence[RunRecord], top: int = 20) -> go.Figure:
+    """Heatmap scenarios × countries of real income change (%), for the ``top`` countries (WORLD excluded) with
+    the largest absolute change in any scenario."""
+    per_run = [country_values(run, INCOME) for run in runs]
+    score: dict[str, float] = {}
+    for values in per_run:
+        for country, value in values.items():
+            if country != WORLD:
+                score[country] = max(score.get(country, 0.0), abs(value))
+    countries = sorted(score, key=lambda c: (-score[c], c))[:top]
+    labels = [html.escape(label) for label in run_labels(runs)]
+    z = [[values.get(c) for c in countries] for values in per_run]
+    bound = max((score[c] for c in countries), default=1.0) or 1.0
+    fig = go.Figure(go.Heatmap(
+        z=z, x=countries, y=labels, colorscale="RdBu", zmid=0.0, zmin=-bound, zmax=bound,
+        colorbar={"title": {"text": "%"}}, hovertemplate="%{y}<br>%{x}: %{z:+.3f} %<extra></extra>",
+    ))
+    fig.update_layout(
+        **_LAYOUT, height=max(300, 120 + 40 * len(runs)),
+        title=f"Real income change (%), {len(countries)} countries with the largest change",
+        xaxis_title="country", yaxis={"autorange": "reversed", "type": "category"},
+    )
+    return fig
+
+
+def tariff_revenue_bars(runs: Sequence[RunRecord], top: int = 20) -> go.Figure | None:
+    """Grouped bars of tariff revenue (US$ bn) for the ``top`` collecting countries; None when no run has tariffs."""
+    per_run = [(label, country_values(run, TARIFF_REVENUE)) for run, label in zip(runs, run_labels(runs), strict=True)]
+    per_run = [(label, values) for label, values in per_run if values]
+    if not per_run:
+        return None
+    total: dict[str, float] = {}
+    for _, values in per_run:
+        for country, value in values.items():
+            total[country] = total.get(country, 0.0) + abs(value)
+    countries = sorted(total, key=lambda c: (-total[c], c))[:top]
+    fig = go.Figure()
+    for label, values in per_run:
+        y = [values[c] / BILLION if c in values else None for c in countries]
+        fig.add_trace(go.Bar(
+            name=html.escape(label), x=countries, y=y,
+            hovertemplate="%{x}: US$ %{y:,.2f} bn<extra>" + html.escape(label) + "</extra>",
+        ))
+    fig.update_layout(
+        **_LAYOUT, barmode="group", height=420, title="Tariff revenue (US$ bn)",
+        xaxis_title="country", yaxis_title="US$ bn", legend_title="scenario",
+    )
+    return fig
+
+
+def report_figures(runs: Sequence[RunRecord]) -> list[tuple[str, go.Figure]]:
+    """The report's figures in order, each with a short id: income bars, income heatmap, tariff revenue if any."""
+    figures: list[tuple[str, go.Figure]] = [
+        ("income-bars", income_bars(runs)), ("income-heatmap", income_heatmap(runs)),
+    ]
+    tariffs = tariff_revenue_bars(runs)
+    if tariffs is not None:
+        figures.append(("tariff-revenue", tariffs))
+    return figures
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

@@ -1,0 +1,265 @@
+"""A self-contained HTML report of scenario runs, built only from :class:`RunRecord` named metrics.
+
+The document has inline CSS and plotly.js inlined once (no CDN, no web fonts, no external URL), so it opens
+offline. Every string from user files (scenario names, descriptions, YAML, data labels) is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from geoshift.report import figures
+from geoshift.results.records import SQUARE, WORLD, RunRecord
+
+DASH = "–"  # shown where a value is missing
+SECTOR_GROUPS = ("energy", "metals")
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0 auto;max-width:1200px;
+padding:1rem 2rem;color:#1f2933;line-height:1.45}
+h1{margin-bottom:.2rem}h2{border-bottom:2px solid #d9e2ec;padding-bottom:.2rem;margin-top:2.2rem}
+nav a{margin-right:1rem}.note{color:#52606d}
+table{border-collapse:collapse;margin:.5rem 0 1.2rem;font-size:.92rem}
+th,td{border:1px solid #d9e2ec;padding:.25rem .55rem;text-align:right;vertical-align:top}
+th{background:#f0f4f8}th.row,td.txt{text-align:left}
+td.neg{color:#b42318}td.pos{color:#1b7f3b}td.diag{background:#f5f7fa}
+small{display:block;color:#7b8794;font-size:.78rem}
+pre{background:#f5f7fa;border:1px solid #d9e2ec;padding:.6rem;overflow-x:auto;font-size:.85rem}
+.figure{margin:1rem 0}dl{display:grid;grid-template-columns:max-content auto;gap:.15rem 1rem}dt{font-weight:600}
+dd{margin:0;overflow-wrap:anywhere}
+"""
+_SECTIONS = (
+    ("summary", "Summary"), ("winners-losers", "Winners and losers"), ("bilateral", "Bilateral trade"),
+    ("sectors", "Energy and metals"), ("charts", "Charts"), ("scenarios", "Scenarios"), ("provenance", "Provenance"),
+)
+
+
+def render_report(
+    runs: Sequence[RunRecord], *, title: str = "geoshift report", world_summary: Mapping[str, Any] | None = None,
+) -> str:
+    """The complete HTML5 document (a string) reporting ``runs``; raises ValueError when ``runs`` is empty."""
+    runs = list(runs)
+    if not runs:
+        raise ValueError("no runs to report")
+    bodies: dict[str, Callable[[], str]] = {
+        "summary": lambda: _summary(runs), "winners-losers": lambda: _winners_losers(runs),
+        "bilateral": lambda: _bilateral(runs), "sectors": lambda: _sectors(runs), "charts": lambda: _charts(runs),
+        "scenarios": lambda: _scenarios(runs), "provenance": lambda: _provenance(runs, world_summary),
+    }
+    nav = " ".join(f'<a href="#{sid}">{heading}</a>' for sid, heading in _SECTIONS)
+    sections = "\n".join(
+        f'<section id="{sid}">\n<h2>{heading}</h2>\n{bodies[sid]()}\n</section>' for sid, heading in _SECTIONS
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<header>\n<h1>{escape(title)}</h1>\n"
+        f'<p class="note">{len(runs)} scenario(s). Numbers are changes vs the baseline World, in percent, unless a '
+        "unit says otherwise; real income = real expenditure.</p>\n"
+        f"<nav>{nav}</nav>\n</header>\n<main>\n{sections}\n</main>\n</body>\n</html>\n"
+    )
+
+
+def write_report(
+    runs: Sequence[RunRecord], path: Path, *, title: str = "geoshift report",
+    world_summary: Mapping[str, Any] | None = None,
+) -> Path:
+    """Render the report, then write it atomically to ``path`` (temp file in the same folder, then os.replace)."""
+    document = render_report(runs, title=title, world_summary=world_summary)  # before touching any file
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(document)
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.chmod(0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return path
+
+
+# -- formatting ------------------------------------------------------------------------------------------------
+
+
+def _pct(value: float | None) -> str:
+    return DASH if value is None or math.isnan(value) else f"{value:+.3f}"
+
+
+def _td(value: float | None, extra: str = "", title: str = "") -> str:
+    cls = "" if value is None or math.isnan(value) or value == 0 else (' class="neg"' if value < 0 else ' class="pos"')
+    tip = f' title="{escape(title)}"' if title else ""
+    return f"<td{cls}{tip}>{_pct(value)}{extra}</td>"
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "\n".join(f"<tr>{''.join(row)}</tr>" for row in rows)
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+def _row_head(text: str) -> str:
+    return f'<th class="row">{escape(text)}</th>'
+
+
+def _solver(diag: Mapping[str, Any]) -> str:
+    if not diag:
+        return DASH
+    conv = diag.get("converged")
+    parts = [DASH if conv is None else ("yes" if conv else "no")]
+    if isinstance(diag.get("iterations"), int | float):
+        parts.append(f"{int(diag['iterations'])} it.")
+    if isinstance(diag.get("residual"), int | float):
+        parts.append(f"residual {float(diag['residual']):.1e}")
+    return ", ".join(parts)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, float):
+        return escape(f"{value:,.6g}")
+    return escape(str(value))
+
+
+def _heading(label: str) -> str:
+    return f"<h3>{escape(label)}</h3>"
+
+
+# -- sections --------------------------------------------------------------------------------------------------
+
+
+def _summary(runs: Sequence[RunRecord]) -> str:
+    columns = [WORLD, *figures.key_countries(runs)]
+    rows = []
+    for run, label in zip(runs, figures.run_labels(runs), strict=True):
+        values = figures.country_values(run, figures.INCOME)
+        cells = [_td(values.get(c)) for c in columns]
+        rows.append([_row_head(label), *cells, f'<td class="txt">{escape(_solver(run.diagnostics))}</td>'])
+    header = ["scenario", *(f"{c} (%)" for c in columns), "solver (converged, iterations, residual)"]
+    return '<p class="note">Real income change vs baseline (%).</p>\n' + _table(header, rows)
+
+
+def _winners_losers(runs: Sequence[RunRecord], n: int = 5) -> str:
+    parts = []
+    for run, label in zip(runs, figures.run_labels(runs), strict=True):
+        values = {c: v for c, v in figures.country_values(run, figures.INCOME).items() if c != WORLD}
+        ranked = sorted(values, key=lambda c: (values[c], c))
+        losers = ranked[:n]
+        winners = [c for c in reversed(ranked) if c not in losers][:n]
+        rows = []
+        for i in range(max(len(losers), len(winners))):
+            row = [f"<td>{i + 1}</td>"]
+            for side in (losers, winners):
+                row += [f'<td class="txt">{escape(side[i])}</td>', _td(values[side[i]])] if i < len(side) else [
+                    "<td></td>", "<td></td>"]
+            rows.append(row)
+        body = _table(["#", "loser", "%", "winner", "%"], rows) if rows else f"<p>{DASH}</p>"
+        parts.append(_heading(label) + "\n" + body)
+    return '<p class="note">Real income change vs baseline (%), countries only.</p>\n' + "\n".join(parts)
+
+
+def _bilateral(runs: Sequence[RunRecord]) -> str:
+    parts = []
+    for run, label in zip(runs, figures.run_labels(runs), strict=True):
+        change = _pairs(run, "bilateral_trade_change_pct")
+        base = _pairs(run, "bilateral_trade_baseline_usd")
+        rows = []
+        for exporter in SQUARE:
+            row = [_row_head(exporter)]
+            for importer in SQUARE:
+                if exporter == importer:
+                    row.append('<td class="diag"></td>')
+                    continue
+                b = base.get((exporter, importer))
+                tip = "" if b is None else f"US$ {b / figures.BILLION:,.1f} bn"
+                extra = f"<small>{escape(tip)}</small>" if tip else ""
+                row.append(_td(change.get((exporter, importer)), extra, f"baseline {tip}" if tip else ""))
+            rows.append(row)
+        parts.append(_heading(label) + "\n" + _table(["exporter \\ importer", *SQUARE], rows))
+    note = "Bilateral trade change vs baseline (%), rows exporter, columns importer; small: baseline in US$ bn."
+    return f'<p class="note">{note}</p>\n' + "\n".join(parts)
+
+
+def _pairs(run: RunRecord, metric: str) -> dict[tuple[str, str], float]:
+    rows = figures.metric_rows(run, metric).dropna(subset=["value"])
+    return {(str(a), str(b)): float(v) for a, b, v in zip(rows["country"], rows["partner"], rows["value"], strict=True)}
+
+
+def _by_sector(run: RunRecord, metric: str) -> dict[tuple[str, str], float]:
+    rows = figures.metric_rows(run, metric).dropna(subset=["value"])
+    return {(str(c), str(s)): float(v) for c, s, v in zip(rows["country"], rows["sector"], rows["value"], strict=True)}
+
+
+def _sector_table(values: dict[tuple[str, str], float], countries: Sequence[str], sectors: Sequence[str]) -> str:
+    if not values or not sectors:
+        return f"<p>{DASH}</p>"
+    rows = [[_row_head(c), *(_td(values.get((c, s))) for s in sectors)] for c in countries]
+    return _table(["country", *(f"{s} (%)" for s in sectors)], rows)
+
+
+def _sectors(runs: Sequence[RunRecord]) -> str:
+    countries = figures.key_countries(runs)
+    parts = []
+    for run, label in zip(runs, figures.run_labels(runs), strict=True):
+        exports = _by_sector(run, "sector_exports_change_pct")
+        output = _by_sector(run, "sector_output_change_pct")
+        sectors = sorted({s for _, s in output if s})
+        parts.append(
+            f"{_heading(label)}\n<h4>Exports by sector group (%)</h4>\n"
+            f"{_sector_table(exports, countries, SECTOR_GROUPS)}\n"
+            f"<h4>Output by sector (%)</h4>\n{_sector_table(output, countries, sectors)}"
+        )
+    return '<p class="note">Energy and metals, change vs baseline (%), key countries.</p>\n' + "\n".join(parts)
+
+
+def _charts(runs: Sequence[RunRecord]) -> str:
+    parts = []
+    for i, (fig_id, fig) in enumerate(figures.report_figures(runs)):
+        div = fig.to_html(
+            full_html=False, include_plotlyjs=(i == 0), config={"displaylogo": False},
+            default_height=f"{int(fig.layout.height or 450)}px", div_id=f"fig-{fig_id}",
+        )
+        parts.append(f'<div class="figure" id="figure-{fig_id}">\n{div}\n</div>')
+    return "\n".join(parts)
+
+
+def _scenarios(runs: Sequence[RunRecord]) -> str:
+    parts = []
+    for run, label in zip(runs, figures.run_labels(runs), strict=True):
+        diag = run.diagnostics
+        fields = [
+            ("name", run.name), ("description", run.description or DASH), ("extends", run.parent or DASH),
+            ("run id", run.run_id), ("scenario hash", run.scenario_hash), ("created", run.created),
+            ("World (data key)", run.data_key or DASH), ("solver", _solver(diag)),
+            ("seconds", f"{diag['seconds']:.2f}" if isinstance(diag.get("seconds"), int | float) else DASH),
+        ]
+        if diag.get("message"):
+            fields.append(("message", str(diag["message"])))
+        dl = "\n".join(f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>" for k, v in fields)
+        parts.append(f"{_heading(label)}\n<dl>\n{dl}\n</dl>\n<pre>{escape(run.spec_yaml)}</pre>")
+    return '<p class="note">Resolved scenarios (after <code>extends</code>), as YAML.</p>\n' + "\n".join(parts)
+
+
+def _provenance(runs: Sequence[RunRecord], world_summary: Mapping[str, Any] | None) -> str:
+    parts = []
+    keys = {run.data_key for run in runs}
+    if len(keys) > 1:
+        parts.append('<p class="note"><strong>Warning:</strong> the runs used different Worlds (data keys: '
+                     f"{escape(', '.join(sorted(keys)))}); provenance below is the first run's.</p>")
+    columns = ("source", "version", "licence", "sha256")
+    rows = [[f'<td class="txt">{escape(str(p.get(c, DASH)))}</td>' for c in columns] for p in runs[0].provenance]
+    parts.append(_table(columns, rows) if rows else f"<p>No data provenance recorded. {DASH}</p>")
+    if world_summary:
+        dl = "\n".join(f"<dt>{escape(str(k))}</dt><dd>{_value(v)}</dd>" for k, v in world_summary.items())
+        parts.append(f"<h3>World</h3>\n<dl>\n{dl}\n</dl>")
+    return "\n".join(parts)

@@ -1,0 +1,109 @@
+"""Run scenarios: World + scenario -> engines -> named metrics -> a record in the results store.
+
+A scenario already run on the same data (same content hash, same World) is taken from the store unless
+``force``; a new run is stored in one transaction, and only after it converged.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+from geoshift.engines.trade_ge import Calibration, calibrate, remove_deficits, solve_multisector, theta_for
+from geoshift.engines.trade_ge.results import MultiSectorResult
+from geoshift.results.metrics import compute_metrics
+from geoshift.results.records import RunRecord
+from geoshift.results.store import RunStore
+from geoshift.scenario.apply import shock_arrays
+from geoshift.scenario.spec import Scenario
+from geoshift.world.world import World
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """One scenario's outcome: its record (spec, hash, provenance, diagnostics, metrics) and, when computed in
+    this session, the engine result itself."""
+
+    scenario: Scenario
+    record: RunRecord
+    ge: MultiSectorResult | None = field(default=None, repr=False)
+    reused: bool = False
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        return self.record.metrics
+
+    @property
+    def diagnostics(self) -> dict[str, object]:
+        return self.record.diagnostics
+
+
+class Runner:
+    """Runs scenarios on one World, reusing calibrations (and the deficit-free baseline) between them."""
+
+    def __init__(self, world: World, store: RunStore | None = None) -> None:
+        self.world = world
+        self.store = store
+        self._calibrations: dict[tuple[str, bytes], Calibration] = {}
+
+    def calibration(self, scenario: Scenario, theta: np.ndarray) -> Calibration:
+        key = (scenario.engine.deficits, theta.tobytes() if scenario.engine.deficits == "removed" else b"")
+        if key not in self._calibrations:
+            cal = calibrate(self.world)
+            if scenario.engine.deficits == "removed":
+                cal = remove_deficits(cal, theta, tol=scenario.engine.tol, max_iter=scenario.engine.max_iter)
+            self._calibrations[key] = cal
+        return self._calibrations[key]
+
+    def prepare(self, scenario: Scenario) -> None:
+        """Check that ``scenario`` applies to the World (selectors, contradictions) without solving it."""
+        shock_arrays(self.world, scenario)
+        theta_for(self.world.sectors, scenario.elasticities)
+
+    def run(self, scenario: Scenario, *, force: bool = False) -> Results:
+        scenario_hash = scenario.content_hash()
+        data_key = self.world.data_key
+        if self.store is not None and not force:
+            stored = self.store.find(scenario_hash, data_key)
+            if stored is not None:
+                return Results(scenario, stored, None, reused=True)
+        arrays = shock_arrays(self.world, scenario)
+        theta = theta_for(self.world.sectors, scenario.elasticities)
+        cal = self.calibration(scenario, theta)
+        result = solve_multisector(cal, arrays.tau_hat, theta, tariff=arrays.tariff if arrays.has_tariffs else None,
+                                   tol=scenario.engine.tol, max_iter=scenario.engine.max_iter)
+        metrics = compute_metrics(self.world, cal, result, group_year=scenario.data.group_year)
+        diagnostics = {**asdict(result.diagnostics), "model": scenario.engine.model,
+                       "deficits": scenario.engine.deficits}
+        record = RunRecord(
+            run_id=uuid.uuid4().hex[:12], name=scenario.name, description=scenario.description,
+            spec_yaml=scenario.to_yaml(), scenario_hash=scenario_hash,
+            created=datetime.now(UTC).isoformat(timespec="seconds"), metrics=metrics, diagnostics=diagnostics,
+            provenance=[asdict(p) for p in self.world.provenance], parent=scenario.extends, data_key=data_key)
+        if self.store is not None:
+            self.store.save(record)
+        return Results(scenario, record, result)
+
+    def run_many(self, scenarios: Sequence[Scenario], *, force: bool = False,
+                 progress: Callable[[Scenario], None] | None = None) -> list[Results]:
+        for scenario in scenarios:  # every scenario must apply before any is solved or stored
+            self.prepare(scenario)
+        out = []
+        for scenario in scenarios:
+            out.append(self.run(scenario, force=force))
+            if progress is not None:
+                progress(scenario)
+        return out
+
+
+def run(scenario: Scenario, world: World | None = None, *, store: RunStore | None = None,
+        force: bool = False) -> Results:
+    """Run one scenario on ``world`` (default: the real World); record it in ``store`` if given."""
+    from geoshift.world import load_world
+
+    return Runner(world if world is not None else load_world(), store).run(scenario, force=force)

@@ -1,0 +1,157 @@
+"""Apply a scenario to a World: selectors resolved to positions, shocks to ``tau_hat`` and tariff arrays.
+
+Pure functions; every error names the shock (``shocks[2].importers``) and suggests the allowed values.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import numpy as np
+
+from geoshift.data.countries import closest_codes, resolve_country
+from geoshift.data.groups import ALIASES, group_members, group_names
+from geoshift.errors import GeoshiftError, ScenarioError
+from geoshift.scenario.spec import Bloc, Embargo, SanctionsRelief, Scenario, Selector, Shock, Tariff, TradeCost
+from geoshift.world.world import PROFILE_GROUPS, World
+
+
+@dataclass(frozen=True, eq=False)
+class ShockArrays:
+    """Engine inputs of a scenario: ``tau_hat[i, n, s]`` (inf = embargo) and ad valorem ``tariff[i, n, s]``."""
+
+    tau_hat: np.ndarray
+    tariff: np.ndarray
+
+    @property
+    def has_tariffs(self) -> bool:
+        return bool(np.any(self.tariff > 0))
+
+
+def _items(selector: Selector) -> list[str]:
+    raw = selector.split(",") if isinstance(selector, str) else list(selector)
+    return [item.strip() for item in raw if str(item).strip()]
+
+
+def resolve_countries(world: World, selector: Selector, field: str, year: int) -> list[int]:
+    groups = {g.upper(): g for g in group_names()} | {alias: alias for alias in ALIASES}
+    picked: list[int] = []
+    for item in _items(selector):
+        if item.upper() in groups:
+            members = [c for c in group_members(item, year) if c in world.countries]
+            if not members:
+                raise ScenarioError(f"{field}: group {item!r} has no member among the World's economies in {year}")
+            picked += [world.countries.index(c) for c in members]
+            continue
+        try:
+            picked.append(world.countries.index(resolve_country(item, world.countries, field=field)))
+        except GeoshiftError:
+            hint = closest_codes(item, world.countries) + difflib.get_close_matches(item.upper(), list(groups), n=2)
+            raise ScenarioError(f"{field}: unknown country or group {item!r}; closest: {', '.join(hint) or 'none'} "
+                                f"(ISO3 codes or groups: {', '.join(sorted(groups))})") from None
+    if not picked:
+        raise ScenarioError(f"{field}: names no country")
+    return sorted(set(picked))
+
+
+def resolve_sectors(world: World, selector: Selector, field: str) -> list[int]:
+    picked: list[int] = []
+    for item in _items(selector):
+        if item in PROFILE_GROUPS:
+            picked += list(world.sectors_in(item))
+        elif item in world.sectors:
+            picked.append(world.sectors.index(item))
+        else:
+            hint = difflib.get_close_matches(item, [*world.sectors, *PROFILE_GROUPS], n=3, cutoff=0.3)
+            raise ScenarioError(f"{field}: unknown sector {item!r}; closest: {', '.join(hint) or 'none'} "
+                                f"(ICIO codes, or groups {', '.join(PROFILE_GROUPS)})")
+    if not picked:
+        raise ScenarioError(f"{field}: names no sector")
+    return sorted(set(picked))
+
+
+def _cells(world: World, origin: list[int], destination: list[int], sectors: list[int],
+           both_ways: bool) -> np.ndarray:
+    """Boolean mask [i, n, s] of the cells a pair shock touches (never a country's trade with itself)."""
+    C, S = len(world.countries), len(world.sectors)
+    pairs = np.zeros((C, C), dtype=bool)
+    pairs[np.ix_(origin, destination)] = True
+    if both_ways:
+        pairs[np.ix_(destination, origin)] = True
+    np.fill_diagonal(pairs, False)
+    in_sectors = np.zeros(S, dtype=bool)
+    in_sectors[sectors] = True
+    return pairs[:, :, None] & in_sectors[None, None, :]
+
+
+def shock_cells(world: World, shock: Shock, field: str, year: int) -> np.ndarray:
+    sectors = resolve_sectors(world, shock.sectors, f"{field}.sectors")
+    if isinstance(shock, Bloc):
+        members = {name: resolve_countries(world, sel, f"{field}.blocs.{name}", year)
+                   for name, sel in shock.blocs.items()}
+        mask = np.zeros((len(world.countries),) * 2 + (len(world.sectors),), dtype=bool)
+        names = list(members)
+        for a in names:
+            for b in names:
+                if a != b:
+                    mask |= _cells(world, members[a], members[b], sectors, both_ways=False)
+        return mask
+    origin = resolve_countries(world, shock.exporters, f"{field}.exporters", year)
+    destination = resolve_countries(world, shock.importers, f"{field}.importers", year)
+    mask = _cells(world, origin, destination, sectors, shock.both_ways)
+    if not mask.any():
+        raise ScenarioError(f"{field}: exporters and importers are the same countries; the shock touches no trade")
+    return mask
+
+
+_BARRIERS = (Embargo, TradeCost, Tariff, Bloc)
+
+
+def _contradiction(a: Shock, b: Shock) -> str | None:
+    if isinstance(a, SanctionsRelief) != isinstance(b, SanctionsRelief):
+        return "relief and a barrier in the same file; put the relief in a scenario that extends this one"
+    if (isinstance(a, Embargo) and isinstance(b, Tariff)) or (isinstance(b, Embargo) and isinstance(a, Tariff)):
+        return "a tariff on trade that is embargoed"
+    if isinstance(a, Tariff) and isinstance(b, Tariff) and a.percent != b.percent:
+        return f"two tariff rates ({a.percent:g} % and {b.percent:g} %)"
+    return None
+
+
+def _describe_cell(world: World, mask: np.ndarray) -> str:
+    i, n, s = (int(v) for v in np.argwhere(mask)[0])
+    more = int(mask.sum()) - 1
+    return f"{world.countries[i]}->{world.countries[n]} in {world.sectors[s]}" + (f" (and {more} more)" if more else "")
+
+
+def shock_arrays(world: World, scenario: Scenario) -> ShockArrays:
+    """Engine inputs for ``scenario`` on ``world``; inherited shocks apply first, then the scenario's own."""
+    C, S = len(world.countries), len(world.sectors)
+    tau = np.ones((C, C, S))
+    tariff = np.zeros((C, C, S))
+    year = scenario.data.group_year
+    inherited = len(scenario.inherited_shocks)
+    own_masks: list[tuple[int, Shock, np.ndarray]] = []
+    for position, shock in enumerate(scenario.all_shocks):
+        own = position >= inherited
+        field = f"shocks[{position - inherited}]" if own else f"{scenario.extends}: shocks[{position}]"
+        mask = shock_cells(world, shock, field, year)
+        if own:
+            for other_position, other, other_mask in own_masks:
+                overlap = mask & other_mask
+                reason = _contradiction(other, shock) if overlap.any() else None
+                if reason:
+                    raise ScenarioError(
+                        f"{scenario.name}: shocks[{other_position}] ({other.kind}) and {field} ({shock.kind}) "
+                        f"contradict on {_describe_cell(world, overlap)}: {reason}")
+            own_masks.append((position - inherited, shock, mask))
+        if isinstance(shock, Embargo):
+            tau[mask] = np.inf
+        elif isinstance(shock, (TradeCost, Bloc)):
+            tau[mask] *= 1.0 + shock.percent / 100.0
+        elif isinstance(shock, Tariff):
+            tariff[mask] = shock.percent / 100.0
+        elif isinstance(shock, SanctionsRelief):
+            tau[mask] = 1.0
+            tariff[mask] = 0.0
+    return ShockArrays(tau, tariff)

@@ -1,0 +1,247 @@
+"""Scenario files: YAML validated by pydantic into frozen specs with a content hash.
+
+A scenario names the shocks of a geopolitical shift. ``extends`` builds on another scenario (its shocks come
+first, then this file's; settings set here win). Errors name the file, the line and the field, and suggest the
+allowed values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from geoshift.errors import ScenarioError
+
+Selector = str | list[str]
+PERCENT_MAX = 1000.0
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Pair(_Frozen):
+    exporters: Selector
+    importers: Selector
+    sectors: Selector = "all"
+    note: str = ""
+
+
+class TradeCost(_Pair):
+    """Iceberg trade costs between exporters and importers change by ``percent`` (both ways by default)."""
+
+    kind: Literal["trade_cost"]
+    percent: float = Field(gt=-100.0, le=PERCENT_MAX)
+    both_ways: bool = True
+
+
+class Tariff(_Pair):
+    """Importers levy an ad valorem tariff of ``percent`` on goods from the exporters; they keep the revenue."""
+
+    kind: Literal["tariff"]
+    percent: float = Field(ge=0.0, le=PERCENT_MAX)
+    both_ways: bool = False
+
+
+class Embargo(_Pair):
+    """Trade between exporters and importers stops (both ways by default)."""
+
+    kind: Literal["embargo"]
+    both_ways: bool = True
+
+
+class SanctionsRelief(_Pair):
+    """Undo earlier barriers (embargo, bloc, trade cost, tariff) on these cells, e.g. from an extended scenario."""
+
+    kind: Literal["sanctions_relief"]
+    both_ways: bool = True
+
+
+class Bloc(_Frozen):
+    """Trade costs rise by ``percent`` between any two different named blocs."""
+
+    kind: Literal["bloc"]
+    blocs: dict[str, Selector] = Field(min_length=2)
+    sectors: Selector = "all"
+    percent: float = Field(gt=-100.0, le=PERCENT_MAX)
+    note: str = ""
+
+
+Shock = Annotated[TradeCost | Tariff | Embargo | SanctionsRelief | Bloc, Field(discriminator="kind")]
+SHOCK_KINDS = ("trade_cost", "tariff", "embargo", "bloc", "sanctions_relief")
+
+
+class EngineSettings(_Frozen):
+    model: Literal["multisector"] = "multisector"
+    deficits: Literal["fixed", "removed"] = "fixed"
+    tol: float = Field(default=1e-10, gt=0.0, le=1e-4)
+    max_iter: int = Field(default=3000, ge=1, le=1_000_000)
+
+
+class DataSettings(_Frozen):
+    world: Literal["default"] = "default"
+    group_year: int = Field(default=2024, ge=1949, le=2100)  # year of country-group membership
+
+
+class Scenario(_Frozen):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$", max_length=80)
+    description: str = ""
+    extends: str | None = None
+    data: DataSettings = DataSettings()
+    engine: EngineSettings = EngineSettings()
+    elasticities: dict[str, Annotated[float, Field(gt=0.0, le=1000.0)]] = {}
+    inherited_shocks: list[Shock] = []  # filled by ``extends``; not written in files
+    shocks: list[Shock] = []
+
+    @field_validator("shocks", mode="before")
+    @classmethod
+    def _shocks_are_a_list(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+    @property
+    def all_shocks(self) -> list[Shock]:
+        return [*self.inherited_shocks, *self.shocks]
+
+    def spec(self) -> dict[str, Any]:
+        """The resolved spec as plain data (what the hash covers)."""
+        return self.model_dump(mode="json")
+
+    def content_hash(self) -> str:
+        payload = json.dumps(self.spec(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.spec(), sort_keys=False, allow_unicode=True)
+
+
+# --- loading -------------------------------------------------------------------------------------------------
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """1-based line of the YAML node at pydantic location ``loc`` (as deep as the document goes)."""
+    line = None if node is None else node.start_mark.line + 1
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if getattr(k, "value", None) == key), None)
+            if match is None:
+                return line
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _path_text(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for key in loc:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out
+
+
+def _explain(error: Any, raw: Any) -> tuple[tuple[int | str, ...], str]:
+    loc = tuple(k for k in error["loc"] if k not in SHOCK_KINDS)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        field = str(loc[-1])
+        parent = loc[:-1]
+        allowed = _allowed_keys(parent, raw)
+        hint = difflib.get_close_matches(field, allowed, n=1)
+        return loc, (f"unknown key {field!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                     + f"; allowed: {', '.join(allowed)}")
+    if kind == "union_tag_invalid":
+        given = error.get("ctx", {}).get("tag", "?")
+        hint = difflib.get_close_matches(str(given), SHOCK_KINDS, n=1)
+        return (*loc, "kind"), (f"unknown shock kind {given!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                                + f"; allowed: {', '.join(SHOCK_KINDS)}")
+    if kind == "union_tag_not_found":
+        return (*loc, "kind"), f"a shock needs a kind: one of {', '.join(SHOCK_KINDS)}"
+    if kind == "missing":
+        return loc, f"missing required key {str(loc[-1])!r}"
+    if kind in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
+        return loc, f"{error['input']!r} is out of range: {error['msg'].lower()}"
+    return loc, error["msg"]
+
+
+def _allowed_keys(parent: tuple[int | str, ...], raw: Any) -> list[str]:
+    model: type[BaseModel] = Scenario
+    if parent and parent[0] in ("shocks", "inherited_shocks") and len(parent) >= 2:
+        try:
+            kind = raw["shocks"][parent[1]]["kind"]
+        except (KeyError, IndexError, TypeError):
+            kind = None
+        kinds: dict[str, type[BaseModel]] = {"trade_cost": TradeCost, "tariff": Tariff, "embargo": Embargo,
+                                             "bloc": Bloc, "sanctions_relief": SanctionsRelief}
+        model = kinds.get(str(kind), TradeCost)
+    elif parent and parent[0] == "engine":
+        model = EngineSettings
+    elif parent and parent[0] == "data":
+        model = DataSettings
+    return [name for name in model.model_fields if name != "inherited_shocks"]
+
+
+def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    """Validate scenario ``text`` (YAML) without resolving ``extends``."""
+    try:
+        raw = yaml.safe_load(text)
+        tree = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"{where}: YAML syntax error: {problem}") from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{source}: a scenario is a YAML mapping with at least a 'name' key")
+    if "inherited_shocks" in raw:
+        raise ScenarioError(f"{source}: 'inherited_shocks' is filled by 'extends'; list your shocks under 'shocks'")
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # a misspelt key first
+        loc, message = _explain(errors[0], raw)
+        line = _line_of(tree, loc)
+        where = f"{source}:{line}" if line is not None else source
+        raise ScenarioError(f"{where}: {_path_text(loc) or 'scenario'}: {message}") from None
+
+
+def _find_parent(name: str, folder: Path) -> Path:
+    from geoshift.scenario.shipped import shipped_dir
+
+    for candidate in (folder / name, folder / f"{name}.yaml", shipped_dir() / f"{name}.yaml"):
+        if candidate.is_file():
+            return candidate
+    raise ScenarioError(f"extends {name!r}: no file {name}.yaml next to the scenario or among the shipped ones")
+
+
+def load_scenario(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> Scenario:
+    """Load a scenario file and resolve ``extends`` (recursively; cycles are an error)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"scenario file {path} cannot be read ({exc})") from None
+    scenario = parse_scenario(text, str(path))
+    if scenario.extends is None:
+        return scenario
+    parent_path = _find_parent(scenario.extends, path.parent)
+    if parent_path.resolve() in _seen or parent_path.resolve() == path.resolve():
+        raise ScenarioError(f"{path}: extends {scenario.extends!r} makes a cycle")
+    parent = load_scenario(parent_path, _seen=(*_seen, path.resolve()))
+    own = scenario.model_fields_set
+    return Scenario(
+        name=scenario.name,
+        description=scenario.description if "description" in own else parent.description,
+        extends=parent.name,
+        data=scenario.data if "data" in own else parent.data,
+        engine=scenario.engine if "engine" in own else parent.engine,
+        elasticities={**parent.elasticities, **scenario.elasticities},
+        inherited_shocks=parent.all_shocks,
+        shocks=scenario.shocks,
+    )

@@ -1,0 +1,261 @@
+"""The HTML report: built from synthetic RunRecords only (no engine, no World)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from geoshift.report import figures
+from geoshift.report import html as report
+from geoshift.results.records import METRIC_COLUMNS, SQUARE, WORLD, RunRecord
+
+SECTION_IDS = ("summary", "winners-losers", "bilateral", "sectors", "charts", "scenarios", "provenance")
+OTHERS = ("FRA", "ITA", "ESP", "POL", "NLD", "JPN", "KOR", "BRA", "MEX", "CAN", "GBR", "TUR", "SAU", "ARE", "IDN",
+          "ZAF", "AUS", "NOR", "KAZ")
+INCOME_A = {WORLD: -0.127, "USA": -0.381, "RUS": -4.217, "CHN": 0.052, "DEU": -0.913, "IND": 0.274,
+            **{c: round(0.05 * (i - 9), 3) for i, c in enumerate(OTHERS)}}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def _metrics(income: dict[str, float], scale: float = 1.0, tariffs: dict[str, float] | None = None) -> pd.DataFrame:
+    rows: list[tuple[str, str, str, str, float, str]] = []
+    for country, value in income.items():
+        rows.append(("real_income_change_pct", country, "", "", value * scale, "%"))
+        if country == WORLD:
+            continue
+        for name in ("wage_change_pct", "price_index_change_pct", "exports_change_pct", "imports_change_pct"):
+            rows.append((name, country, "", "", 0.5 * value * scale, "%"))
+    for i, exporter in enumerate(SQUARE):
+        for j, importer in enumerate(SQUARE):
+            if i != j:
+                rows.append(("bilateral_trade_change_pct", exporter, importer, "", scale * (10 * i - j - 0.5), "%"))
+                rows.append(("bilateral_trade_baseline_usd", exporter, importer, "", 1e9 * (12.34 + i + 10 * j), "USD"))
+    for k, country in enumerate(c for c in ("USA", "RUS", "CHN", "DEU", "IND") if c in income):
+        rows.append(("sector_exports_change_pct", country, "", "energy", scale * (-11.111 - k), "%"))
+        rows.append(("sector_exports_change_pct", country, "", "metals", scale * (2.222 + k), "%"))
+        rows.append(("sector_output_change_pct", country, "", "B05_06", scale * (-3.333 - k), "%"))
+        rows.append(("sector_output_change_pct", country, "", "C24", scale * (1.5 + k), "%"))
+    for country, value in (tariffs or {}).items():
+        rows.append(("tariff_revenue_usd", country, "", "", value, "USD"))
+    return pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
+
+
+def _run(name: str, metrics: pd.DataFrame, **kwargs: Any) -> RunRecord:
+    defaults: dict[str, Any] = {
+        "run_id": f"run-{name}", "description": f"{name} description",
+        "spec_yaml": f"name: {name}\nshocks: []\n", "scenario_hash": f"hash-{name}", "created": "2025-01-02T03:04:05Z",
+        "diagnostics": {"converged": True, "iterations": 42, "residual": 3.2e-10, "seconds": 1.25},
+        "provenance": [{"source": "OECD ICIO", "version": "2023", "licence": "CC BY 4.0", "sha256": "ab" * 32,
+                        "location": "pack", "note": ""}],
+        "data_key": "world-1",
+    }
+    defaults.update(kwargs)
+    return RunRecord(name=name, metrics=metrics, **defaults)
+
+
+@pytest.fixture(scope="module")
+def runs() -> list[RunRecord]:
+    income_b = {c: v for c, v in INCOME_A.items() if c != "IND"}  # IND absent from this run's metrics
+    return [
+        _run("sanctions", _metrics(INCOME_A, tariffs={"USA": 2.5e9, "CHN": 1.25e9})),
+        _run("decoupling", _metrics(income_b, scale=2.0), parent="sanctions",
+             diagnostics={"converged": False, "iterations": 500, "residual": 1.5e-4, "seconds": 9.0}),
+    ]
+
+
+@pytest.fixture(scope="module")
+def doc(runs: list[RunRecord]) -> str:
+    return report.render_report(runs, title="Test report", world_summary={"countries": 77, "year": 2020})
+
+
+def _section(doc: str, sid: str) -> str:
+    match = re.search(rf'<section id="{sid}">(.*?)</section>', doc, flags=re.S)
+    assert match is not None, sid
+    return str(match.group(1))
+
+
+class _Checker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.sections: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "section":
+            self.sections.append(dict(attrs).get("id") or "")
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"unexpected </{tag}>, open: {self.stack[-3:]}")
+        else:
+            self.stack.pop()
+
+
+def test_document_has_all_sections_and_is_well_formed(doc: str) -> None:
+    assert doc.startswith("<!DOCTYPE html>")
+    assert '<meta charset="utf-8">' in doc
+    for sid in SECTION_IDS:
+        assert f'<section id="{sid}">' in doc
+    checker = _Checker()
+    checker.feed(doc)
+    checker.close()
+    assert checker.errors == []
+    assert checker.stack == []
+    assert checker.sections == list(SECTION_IDS)
+    assert doc.count("<section") == doc.count("</section>") == len(SECTION_IDS)
+    assert "changes vs the baseline World, in percent" in doc
+
+
+def test_scenario_names_and_details_appear(doc: str) -> None:
+    scenarios = _section(doc, "scenarios")
+    for name in ("sanctions", "decoupling"):
+        assert f"<h3>{name}</h3>" in scenarios
+        assert f"hash-{name}" in scenarios
+        assert f"<pre>name: {name}\nshocks: []\n</pre>" in scenarios
+    assert "<dt>extends</dt><dd>sanctions</dd>" in scenarios
+    assert "2025-01-02T03:04:05Z" in scenarios
+    assert "9.00" in scenarios
+
+
+def test_plotly_inlined_exactly_once_and_offline(doc: str) -> None:
+    assert doc.count("plotly.js v") == 1  # the library's licence banner
+    assert doc.count("Plotly.newPlot(") == 3  # income bars, heatmap, tariff revenue
+    assert doc.count('"displaylogo": false') == 3
+    assert re.search(r"<script[^>]*\bsrc\s*=", doc, flags=re.I) is None
+    assert re.search(r"<link\b", doc, flags=re.I) is None
+    head = doc.split("</head>", 1)[0]
+    assert "http" not in head and "@import" not in head and "url(" not in head
+    outside_scripts = re.sub(r"<script.*?</script>", "", doc, flags=re.S)
+    assert "https://" not in outside_scripts and "cdn" not in outside_scripts.lower()
+
+
+def test_user_strings_are_escaped() -> None:
+    evil = _run("<b>x</b>", _metrics(INCOME_A), description="<script>alert(1)</script>",
+                spec_yaml='name: "<b>x</b>"\nnote: a & b\n', parent="<i>base</i>")
+    doc = report.render_report([evil], title="<title>")
+    assert "&lt;b&gt;x&lt;/b&gt;" in doc
+    assert "<b>x</b>" not in doc
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc
+    assert "<script>alert(1)" not in doc
+    assert "a &amp; b" in doc
+    assert "&lt;i&gt;base&lt;/i&gt;" in doc and "<i>base</i>" not in doc
+    assert "<title>&lt;title&gt;</title>" in doc
+
+
+def test_summary_numbers_match_metrics(doc: str) -> None:
+    summary = _section(doc, "summary")
+    for column in ("WORLD (%)", "USA (%)", "RUS (%)", "CHN (%)", "DEU (%)", "IND (%)"):
+        assert f"<th>{column}</th>" in summary
+    assert "UKR" not in summary  # absent from every run: no column
+    assert '<td class="neg">-0.381</td>' in summary  # USA, sanctions
+    assert '<td class="neg">-0.762</td>' in summary  # USA, decoupling (scale 2)
+    assert '<td class="pos">+0.052</td>' in summary
+    assert '<td class="neg">-0.127</td>' in summary  # WORLD
+    assert "yes, 42 it., residual 3.2e-10" in summary
+    assert "no, 500 it., residual 1.5e-04" in summary
+    decoupling_row = summary.split("decoupling", 1)[1].split("</tr>", 1)[0]
+    assert f"<td>{report.DASH}</td>" in decoupling_row  # IND missing in that run
+
+
+def test_winners_and_losers(doc: str) -> None:
+    section = _section(doc, "winners-losers")
+    first = section.split("<h3>decoupling</h3>", 1)[0]
+    assert "WORLD" not in section
+    losers = re.findall(r'<td>1</td><td class="txt">(\w+)</td>.*?<td class="txt">(\w+)</td>', first)
+    assert losers == [("RUS", "KAZ")]  # biggest loser (-4.217) and biggest winner (+0.45) in "sanctions"
+    assert first.count("<tr>") == 1 + 5
+
+
+def test_bilateral_square(doc: str) -> None:
+    section = _section(doc, "bilateral")
+    assert section.count('<td class="diag"></td>') == 4 * 2
+    # exporter RUS (i=1) to importer USA (j=0): change 10*1 - 0 - 0.5, baseline 12.34 + 1 bn
+    assert '<td class="pos" title="baseline US$ 13.3 bn">+9.500<small>US$ 13.3 bn</small></td>' in section
+    assert "<th>exporter \\ importer</th><th>USA</th><th>RUS</th><th>CHN</th><th>EU27</th>" in section
+
+
+def test_sectors(doc: str) -> None:
+    section = _section(doc, "sectors")
+    assert "<th>energy (%)</th><th>metals (%)</th>" in section
+    assert "<th>B05_06 (%)</th><th>C24 (%)</th>" in section
+    assert '<td class="neg">-11.111</td>' in section and '<td class="pos">+2.222</td>' in section
+    assert '<td class="neg">-6.666</td>' in section  # output B05_06 USA, scale 2
+
+
+def test_provenance_and_world_summary(doc: str) -> None:
+    section = _section(doc, "provenance")
+    assert "<th>source</th><th>version</th><th>licence</th><th>sha256</th>" in section
+    assert "OECD ICIO" in section and "ab" * 32 in section
+    assert "<dt>countries</dt><dd>77</dd>" in section
+    assert "Warning" not in section
+
+
+def test_missing_metrics_do_not_crash() -> None:
+    bare = _run("bare", pd.DataFrame(columns=list(METRIC_COLUMNS)), diagnostics={}, provenance=[], data_key="w2")
+    partial = _run("partial", _metrics({"USA": 1.0, "CHN": -1.0}))
+    doc = report.render_report([bare, partial])
+    assert doc.count("Plotly.newPlot(") == 2  # no tariffs anywhere: no tariff chart
+    assert "Tariff revenue" not in doc
+    summary = _section(doc, "summary")
+    assert f"<td>{report.DASH}</td>" in summary
+    assert "Warning" in _section(doc, "provenance")  # two different Worlds
+
+
+def test_empty_runs_raise(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no runs to report"):
+        report.render_report([])
+    with pytest.raises(ValueError, match="no runs to report"):
+        report.write_report([], tmp_path / "out" / "report.html")
+    assert not (tmp_path / "out").exists()
+
+
+def test_write_report_creates_folder(tmp_path: Path, runs: list[RunRecord]) -> None:
+    target = tmp_path / "a" / "b" / "report.html"
+    assert report.write_report(runs, target, title="T") == target
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<title>T</title>" in text
+    assert sorted(p.name for p in target.parent.iterdir()) == ["report.html"]
+
+
+def test_write_report_is_atomic(tmp_path: Path, runs: list[RunRecord], monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("old", encoding="utf-8")
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("figure failed")
+
+    monkeypatch.setattr(figures, "income_heatmap", boom)
+    with pytest.raises(RuntimeError, match="figure failed"):
+        report.write_report(runs, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+    assert target.read_text(encoding="utf-8") == "old"
+
+    monkeypatch.undo()
+    monkeypatch.setattr(report.os, "replace", boom)  # fail after the temp file is written
+    with pytest.raises(RuntimeError, match="figure failed"):
+        report.write_report(runs, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+    assert target.read_text(encoding="utf-8") == "old"
+
+
+def test_figures_are_built_from_records(runs: list[RunRecord]) -> None:
+    bars = figures.income_bars(runs)
+    assert [t.name for t in bars.data] == ["sanctions", "decoupling"]
+    assert list(bars.data[0].x) == [WORLD, "USA", "RUS", "CHN", "DEU", "IND"]
+    assert bars.data[0].y[1] == pytest.approx(-0.381)
+    assert bars.data[1].y[-1] is None  # IND absent in the second run
+    heat = figures.income_heatmap(runs)
+    assert len(heat.data[0].x) == 20 and heat.data[0].x[0] == "RUS" and WORLD not in heat.data[0].x
+    tariffs = figures.tariff_revenue_bars(runs)
+    assert tariffs is not None and [t.name for t in tariffs.data] == ["sanctions"]
+    assert list(tariffs.data[0].y) == [pytest.approx(2.5), pytest.approx(1.25)]
+    assert figures.tariff_revenue_bars(runs[1:]) is None
+    assert figures.run_labels([runs[0], runs[0]]) == [f"sanctions ({runs[0].run_id})"] * 2
