@@ -234,10 +234,11 @@ def run_command(
              "reused": r.reused, "diagnostics": r.record.diagnostics,
              "real_income_change_pct": _real_income(r.record)} for r in results]})
         return
-    table = Table(title="Real income, % change vs the baseline World", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("scenario", no_wrap=True)
+    table = Table(title="Real income, % change vs the baseline World", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True, padding=(0, 1))
+    table.add_column("scenario", no_wrap=True, max_width=22, overflow="ellipsis")
     for column in ("WORLD", *KEY_COUNTRIES):
-        table.add_column(column, justify="right", no_wrap=True)
+        table.add_column(column, justify="right", no_wrap=True, min_width=6)
     for r in results:
         values = _real_income(r.record)
         table.add_row(r.record.name, *[f"{values[c]:+.3f}" if c in values else "–" for c in ("WORLD", *KEY_COUNTRIES)])
