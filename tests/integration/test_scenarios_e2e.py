@@ -174,3 +174,16 @@ def test_cli_bad_scenarios_write_nothing(cli_env: dict[str, str], tmp_path: Path
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not out.exists() and not store.exists()
+
+
+@pytest.mark.realdata
+def test_the_readme_example_scenario_runs(real_world: World, tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = re.search(r"```yaml\n(.*?)```", readme, flags=re.S)
+    assert block is not None
+    path = tmp_path / "my_scenario.yaml"
+    path.write_text(block.group(1))
+    result = geoshift.run(geoshift.load_scenario(path), real_world)
+    assert result.diagnostics["converged"]
+    assert result.scenario.extends == "west_embargo_russia"
+    assert not result.record.metric("tariff_revenue_usd").empty

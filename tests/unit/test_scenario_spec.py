@@ -23,6 +23,9 @@ def test_valid_scenario_and_content_hash() -> None:
     a = parse_scenario(EMBARGO)
     assert isinstance(a.shocks[0], Embargo) and a.shocks[0].both_ways
     assert a.content_hash() == parse_scenario(EMBARGO + "\n# a comment changes nothing\n").content_hash()
+    documented = parse_scenario("# what it means\n" + EMBARGO)
+    assert documented.content_hash() == a.content_hash()
+    assert documented.to_yaml().startswith("# what it means\nname: parent")
     assert a.content_hash() != parse_scenario(EMBARGO.replace("energy", "metals")).content_hash()
     assert len(a.content_hash()) == 64
 

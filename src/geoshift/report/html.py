@@ -93,12 +93,19 @@ def write_report(
 # -- formatting ------------------------------------------------------------------------------------------------
 
 
+def _shown(value: float | None) -> float | None:
+    """The value as displayed (3 decimals), so that -0.0001 reads and colours as 0.000, not -0.000."""
+    return None if value is None or math.isnan(value) else round(value, 3) + 0.0
+
+
 def _pct(value: float | None) -> str:
-    return DASH if value is None or math.isnan(value) else f"{value:+.3f}"
+    shown = _shown(value)
+    return DASH if shown is None else ("0.000" if shown == 0 else f"{shown:+.3f}")
 
 
 def _td(value: float | None, extra: str = "", title: str = "") -> str:
-    cls = "" if value is None or math.isnan(value) or value == 0 else (' class="neg"' if value < 0 else ' class="pos"')
+    shown = _shown(value)
+    cls = "" if shown is None or shown == 0 else (' class="neg"' if shown < 0 else ' class="pos"')
     tip = f' title="{escape(title)}"' if title else ""
     return f"<td{cls}{tip}>{_pct(value)}{extra}</td>"
 

@@ -98,6 +98,7 @@ class Scenario(_Frozen):
     elasticities: dict[str, Annotated[float, Field(gt=0.0, le=1000.0)]] = {}
     inherited_shocks: list[Shock] = []  # filled by ``extends``; not written in files
     shocks: list[Shock] = []
+    comment: str = Field(default="", exclude=True)  # the file's leading comment block; not part of the hash
 
     @field_validator("shocks", mode="before")
     @classmethod
@@ -117,7 +118,9 @@ class Scenario(_Frozen):
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.spec(), sort_keys=False, allow_unicode=True)
+        """The resolved spec as YAML, under the file's own leading comments."""
+        body = yaml.safe_dump(self.spec(), sort_keys=False, allow_unicode=True)
+        return f"{self.comment}\n{body}" if self.comment else body
 
 
 # --- loading -------------------------------------------------------------------------------------------------
@@ -187,6 +190,15 @@ def _allowed_keys(parent: tuple[int | str, ...], raw: Any) -> list[str]:
     return [name for name in model.model_fields if name != "inherited_shocks"]
 
 
+def _leading_comments(text: str) -> list[str]:
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line)
+    return lines
+
+
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Validate scenario ``text`` (YAML) without resolving ``extends``."""
     try:
@@ -199,10 +211,12 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(f"{where}: YAML syntax error: {problem}") from None
     if not isinstance(raw, dict):
         raise ScenarioError(f"{source}: a scenario is a YAML mapping with at least a 'name' key")
-    if "inherited_shocks" in raw:
-        raise ScenarioError(f"{source}: 'inherited_shocks' is filled by 'extends'; list your shocks under 'shocks'")
+    for reserved in ("inherited_shocks", "comment"):
+        if reserved in raw:
+            raise ScenarioError(f"{source}: {reserved!r} is not a scenario key (document a scenario with # comments)")
+    comment = "\n".join(line for line in _leading_comments(text))
     try:
-        return Scenario.model_validate(raw)
+        return Scenario.model_validate({**raw, "comment": comment})
     except ValidationError as exc:
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # a misspelt key first
         loc, message = _explain(errors[0], raw)
@@ -244,4 +258,5 @@ def load_scenario(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> Scenario
         elasticities={**parent.elasticities, **scenario.elasticities},
         inherited_shocks=parent.all_shocks,
         shocks=scenario.shocks,
+        comment=scenario.comment,
     )
