@@ -19,11 +19,16 @@ def geoshift(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
                           timeout=300, check=False)
 
 
-def test_run_prints_world_and_russia(cli_env: dict[str, str]) -> None:
-    result = geoshift("run", env=cli_env)
+def test_run_without_arguments_runs_the_shipped_set(cli_env: dict[str, str], tmp_path: Path) -> None:
+    env = {**cli_env, "GEOSHIFT_STORE": str(tmp_path / "runs.duckdb")}
+    result = subprocess.run([sys.executable, "-m", "geoshift", "run"], capture_output=True, text=True, env=env,
+                            cwd=tmp_path, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
-    assert "80 x 50" in result.stdout
-    assert "RUS exports of energy" in result.stdout and "CHN" in result.stdout
+    for name in ("baseline", "west_embargo_russia", "us_russia_detente", "russia_pivots_west",
+                 "china_russia_decouple", "two_blocs"):
+        assert name in result.stdout
+    assert (tmp_path / "geoshift-out" / "report.html").is_file()
+    assert (tmp_path / "runs.duckdb").is_file()
 
 
 def test_profile_json(cli_env: dict[str, str]) -> None:
