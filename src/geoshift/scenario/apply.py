@@ -55,6 +55,25 @@ def resolve_countries(world: World, selector: Selector, field: str, year: int) -
     return sorted(set(picked))
 
 
+def resolve_countries_any(known: tuple[str, ...], selector: Selector, field: str, year: int) -> list[str]:
+    """ISO3 codes named by ``selector`` among ``known`` (e.g. every BACI country, not only the World's 80)."""
+    groups = {g.upper(): g for g in group_names()} | {alias: alias for alias in ALIASES}
+    picked: list[str] = []
+    for item in _items(selector):
+        if item.upper() in groups:
+            picked += [c for c in group_members(item, year) if c in known]
+            continue
+        try:
+            picked.append(resolve_country(item, known, field=field))
+        except GeoshiftError:
+            hint = closest_codes(item, known) + difflib.get_close_matches(item.upper(), list(groups), n=2)
+            raise ScenarioError(f"{field}: unknown country or group {item!r}; "
+                                f"closest: {', '.join(hint) or 'none'}") from None
+    if not picked:
+        raise ScenarioError(f"{field}: names no country")
+    return sorted(set(picked))
+
+
 def resolve_sectors(world: World, selector: Selector, field: str) -> list[int]:
     picked: list[int] = []
     for item in _items(selector):

@@ -77,6 +77,53 @@ Shock = Annotated[TradeCost | Tariff | Embargo | SanctionsRelief | Bloc, Field(d
 SHOCK_KINDS = ("trade_cost", "tariff", "embargo", "bloc", "sanctions_relief")
 
 
+FuelName = Literal["crude", "products", "pipeline_gas", "lng", "coal"]
+
+
+class EnergyClosure(_Frozen):
+    """Buyers that stop buying the listed fuels from the exporter."""
+
+    buyers: Selector
+    fuels: list[FuelName] | Literal["all"] = "all"
+
+
+class EnergyBound(_Frozen):
+    """A cap (``max``) or contract floor (``min``) on a buyer's purchases of one fuel, in Mt or bcm per year."""
+
+    buyers: Selector
+    fuel: FuelName
+    max: float | None = Field(default=None, ge=0.0)
+    min: float | None = Field(default=None, ge=0.0)
+
+
+class RouteOpening(_Frozen):
+    """A planned or sanctioned route made available (optionally with a capacity, Mt or bcm per year)."""
+
+    route: str
+    start_year: int | None = Field(default=None, ge=1990, le=2100)
+    capacity: float | None = Field(default=None, ge=0.0)
+
+
+class EnergySettings(_Frozen):
+    """The energy-rerouting part of a scenario. Closures are also derived from the scenario's embargoes on the
+    exporter's energy sectors (B05 coal; B06 crude, gas, LNG; C19 products) unless ``from_trade_shocks`` is off."""
+
+    exporter: str = "RUS"
+    year: int = Field(default=2024, ge=1995, le=2024)
+    from_trade_shocks: bool = True
+    closures: list[EnergyClosure] = []
+    bounds: list[EnergyBound] = []
+    openings: list[RouteOpening] = []
+    close_routes: list[str] = []
+    route_capacity: dict[str, Annotated[float, Field(ge=0.0)]] = {}
+    price_change_pct: dict[FuelName, Annotated[float, Field(gt=-100.0, le=PERCENT_MAX)]] = {}
+    supply_change_pct: dict[FuelName, Annotated[float, Field(ge=-100.0, le=PERCENT_MAX)]] = {}
+    max_supplier_share: float = Field(default=0.5, gt=0.0, le=1.0)
+    #: [[share bracket upper bound, discount], ...], e.g. [[0.1, 0.02], [0.25, 0.05], [0.5, 0.1], [1.0, 0.2]]
+    discount: list[tuple[Annotated[float, Field(gt=0.0, le=1.0)],
+                         Annotated[float, Field(ge=0.0, lt=1.0)]]] | None = None
+
+
 class EngineSettings(_Frozen):
     model: Literal["multisector"] = "multisector"
     deficits: Literal["fixed", "removed"] = "fixed"
@@ -96,6 +143,7 @@ class Scenario(_Frozen):
     data: DataSettings = DataSettings()
     engine: EngineSettings = EngineSettings()
     elasticities: dict[str, Annotated[float, Field(gt=0.0, le=1000.0)]] = {}
+    energy: EnergySettings | None = None
     inherited_shocks: list[Shock] = []  # filled by ``extends``; not written in files
     shocks: list[Shock] = []
     comment: str = Field(default="", exclude=True)  # the file's leading comment block; not part of the hash
@@ -187,6 +235,10 @@ def _allowed_keys(parent: tuple[int | str, ...], raw: Any) -> list[str]:
         model = EngineSettings
     elif parent and parent[0] == "data":
         model = DataSettings
+    elif parent and parent[0] == "energy":
+        nested: dict[str, type[BaseModel]] = {"closures": EnergyClosure, "bounds": EnergyBound,
+                                              "openings": RouteOpening}
+        model = nested.get(str(parent[1]), EnergySettings) if len(parent) >= 2 else EnergySettings
     return [name for name in model.model_fields if name != "inherited_shocks"]
 
 
@@ -256,6 +308,7 @@ def load_scenario(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> Scenario
         data=scenario.data if "data" in own else parent.data,
         engine=scenario.engine if "engine" in own else parent.engine,
         elasticities={**parent.elasticities, **scenario.elasticities},
+        energy=scenario.energy if "energy" in own else parent.energy,
         inherited_shocks=parent.all_shocks,
         shocks=scenario.shocks,
         comment=scenario.comment,

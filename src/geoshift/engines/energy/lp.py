@@ -1,0 +1,307 @@
+"""Energy-export rerouting: a linear programme over routes and buyers (HiGHS via ``scipy.optimize.linprog``).
+
+For one exporter and year, per fuel: supply ``S`` (default: the baseline export volume), buyers ``b`` with baseline
+volumes ``q0_b`` at observed unit values ``p0_b`` (BACI), and routes ``r`` with capacities ``K_r`` that reach
+named buyers (or any buyer, ``world``). Variables: volume ``x[r, b]`` on each route to each buyer, and each
+buyer's purchases split into tiers: up to ``q0_b`` at ``p0_b``; beyond it, volume that displaces the buyer's other
+suppliers at ``p_floor (1 - d_k)``, where ``p_floor`` is the lowest baseline price among the exporter's buyers
+and the discount ``d_k`` deepens piecewise-linearly with the buyer's share
+of the exporter's baseline sales (brackets ``discount``). Constraints: route capacities, supply, each buyer's
+absorption limit ``max(q0_b, max_supplier_share x import demand_b)`` (0 when the buyer is closed), contract
+floors. Maximise revenue. Unsold supply is shut in.
+
+Calibration: baseline volumes that no listed route can carry (unlisted pipelines, small ports, rail) travel on
+a calibrated residual route per fuel whose capacity is exactly that shortfall; for pipeline gas it reaches only
+the buyers it served, for seaborne fuels any buyer. With this, the baseline allocation is the unique optimum
+when no constraint binds. Duals: the revenue value of one more unit of each route's capacity.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
+
+from geoshift.data.groups import group_members
+from geoshift.engines.energy.baseline import EnergyBaseline
+from geoshift.engines.energy.facts import import_demand, routes
+from geoshift.engines.energy.units import CANONICAL_UNIT, FUELS, check_fuel
+from geoshift.errors import GeoshiftError, InputError
+
+DEFAULT_DISCOUNT: tuple[tuple[float, float], ...] = ((0.10, 0.02), (0.25, 0.05), (0.50, 0.10), (1.00, 0.20))
+SEABORNE = ("crude", "products", "lng", "coal")
+MIN_BUYER_SHARE = 0.01  # buyers below this share of the exporter's volume do not set the floor price
+RESIDUAL = "unlisted routes (calibrated)"
+
+
+class InfeasibleError(GeoshiftError, ValueError):
+    """The rerouting constraints cannot all hold (e.g. contract floors above the route capacity)."""
+
+
+@dataclass(frozen=True)
+class EnergyOptions:
+    """What a scenario changes. Volumes in canonical units (Mt, bcm) per year."""
+
+    closures: Mapping[str, frozenset[str]] = field(default_factory=dict)  # fuel -> closed buyers
+    caps: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (buyer, fuel) -> max volume
+    floors: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (buyer, fuel) -> min volume
+    route_capacity: Mapping[str, float] = field(default_factory=dict)  # route -> capacity override
+    open_routes: Mapping[str, int] = field(default_factory=dict)  # route -> start year (planned, sanctioned)
+    close_routes: frozenset[str] = frozenset()
+    price_change_pct: Mapping[str, float] = field(default_factory=dict)  # fuel -> % change of all prices
+    supply_change_pct: Mapping[str, float] = field(default_factory=dict)
+    max_supplier_share: float = 0.5
+    discount: tuple[tuple[float, float], ...] = DEFAULT_DISCOUNT
+
+
+@dataclass(frozen=True)
+class RouteUse:
+    route: str
+    fuel: str
+    capacity: float
+    used: float
+    unit: str
+    dual_usd: float  # revenue gained per extra unit of capacity per year
+
+
+@dataclass(frozen=True, eq=False)
+class RerouteResult:
+    exporter: str
+    year: int
+    status: str  # optimal | infeasible
+    revenue_usd: float
+    buyers: pd.DataFrame = field(repr=False)  # buyer, fuel, unit, baseline_volume, volume, revenue_usd, closed
+    routes: tuple[RouteUse, ...]
+    shut_in: Mapping[str, float]
+    supply: Mapping[str, float]
+    seconds: float
+    message: str = ""
+
+
+def _expand(buyers: str, year: int) -> set[str]:
+    out: set[str] = set()
+    for item in str(buyers).split(";"):
+        item = item.strip()
+        out |= set(group_members("EU27", year)) if item == "EU27" else {item}
+    return out
+
+
+@dataclass
+class _BuyerVars:
+    buyer: str
+    fuel: str
+    baseline_volume: float
+    closed: bool
+    xs: list[int]
+    tiers: list[int]
+
+
+def _available_routes(exporter: str, year: int, options: EnergyOptions) -> pd.DataFrame:
+    table = routes()
+    known = set(table["route"])
+    for name in (*options.route_capacity, *options.open_routes, *options.close_routes):
+        if name not in known:
+            import difflib
+
+            hint = difflib.get_close_matches(name, sorted(known), n=2, cutoff=0.3)
+            raise InputError(f"unknown route {name!r}; closest: {', '.join(hint) or 'none'}")
+    for name, value in options.route_capacity.items():
+        if not value >= 0:
+            raise InputError(f"capacity of route {name!r} must be >= 0, got {value}")
+    mine = table[table["exporter"] == exporter].copy()
+    opened = mine["route"].isin(list(options.open_routes))
+    on_time = mine["start_year"].isna() | (mine["start_year"] <= year)
+    mine = mine[((mine["available"] == "yes") & on_time) | opened]
+    mine = mine[~mine["route"].isin(list(options.close_routes))]
+    mine["capacity"] = [float(options.route_capacity.get(r, c)) for r, c in zip(mine["route"], mine["capacity"],
+                                                                                  strict=True)]
+    return mine.reset_index(drop=True)
+
+
+def _segments(q0: float, total: float, discount: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """(width, discount) of the volume a buyer can add beyond its baseline, by share bracket."""
+    out, lower = [], q0 / total if total > 0 else 0.0
+    previous = 0.0
+    for upper, rate in discount:
+        start = max(previous, lower)
+        if upper > start:
+            out.append(((upper - start) * total, rate))
+        previous = upper
+    return out
+
+
+def reroute(baseline: EnergyBaseline, options: EnergyOptions | None = None) -> RerouteResult:
+    """Maximise the exporter's energy revenue under ``options``; see the module docstring."""
+    start = time.perf_counter()
+    options = options or EnergyOptions()
+    if not 0 < options.max_supplier_share <= 1:
+        raise InputError(f"max_supplier_share must be in (0, 1], got {options.max_supplier_share}")
+    for fuel in (*options.closures, *options.price_change_pct, *options.supply_change_pct):
+        check_fuel(fuel)
+    for (buyer, fuel), value in (*options.caps.items(), *options.floors.items()):
+        check_fuel(fuel)
+        if not value >= 0:
+            raise InputError(f"cap or floor for {buyer}/{fuel} must be >= 0, got {value}")
+    year, exporter = baseline.year, baseline.exporter
+    available = _available_routes(exporter, year, options)
+    flows = baseline.flows
+    cols: list[tuple[str, ...]] = []  # variable descriptors
+    lower: list[float] = []
+    upper: list[float] = []
+    cost: list[float] = []
+    eq_rows: list[list[tuple[int, float]]] = []
+    ub_rows: list[tuple[list[tuple[int, float]], float, tuple[str, ...]]] = []
+
+    def var(kind: tuple[str, ...], lo: float, hi: float, price: float) -> int:
+        cols.append(kind)
+        lower.append(lo)
+        upper.append(hi)
+        cost.append(-price)
+        return len(cols) - 1
+
+    buyer_rows: list[_BuyerVars] = []
+    supply: dict[str, float] = {}
+    route_rows: dict[str, list[tuple[int, float]]] = {}
+    route_meta: dict[str, tuple[str, float]] = {}
+    for fuel in FUELS:
+        mine = flows[flows["fuel"] == fuel]
+        q0_total = float(mine["quantity"].sum())
+        if q0_total <= 0:
+            continue
+        price_factor = 1.0 + options.price_change_pct.get(fuel, 0.0) / 100.0
+        supply[fuel] = q0_total * (1.0 + options.supply_change_pct.get(fuel, 0.0) / 100.0)
+        q0 = dict(zip(mine["buyer"], mine["quantity"], strict=True))
+        p0 = dict(zip(mine["buyer"], mine["price_usd"], strict=True))
+        p_floor = min(p0.values())  # the lowest price the exporter accepts from any current buyer
+        imports = baseline.imports[baseline.imports["fuel"] == fuel]
+        demand = dict(zip(imports["buyer"], imports["quantity"], strict=True))
+        candidates = set(q0) | {b for b, d in demand.items() if d * options.max_supplier_share >= MIN_BUYER_SHARE
+                                * q0_total and b != exporter}
+        closed = options.closures.get(fuel, frozenset())
+        fuel_routes = available[available["fuel"] == fuel]
+        reach = {str(r): _expand(str(b), year) for r, b in zip(fuel_routes["route"], fuel_routes["buyers"],
+                                                                strict=True)}
+        capacity = {str(r): float(c) for r, c in zip(fuel_routes["route"], fuel_routes["capacity"], strict=True)}
+        basin_of = {str(r): str(b) for r, b in zip(fuel_routes["route"], fuel_routes["basin"], strict=True)}
+        # calibrated residual route: the baseline volume no listed route can carry
+        shortfall, carried = _shortfall(q0, reach, capacity)
+        if sum(shortfall.values()) > 1e-9 * q0_total:
+            name = f"{RESIDUAL}: {fuel}"
+            capacity[name] = sum(shortfall.values())
+            reach[name] = {"world"} if fuel in SEABORNE else {b for b, s in shortfall.items() if s > 0}
+            basin_of[name] = fuel if fuel in SEABORNE else name
+            carried[name] = capacity[name]
+        # supply by basin: what the basin's routes carried in the baseline (gas fields feed their own pipelines)
+        scale = 1.0 + options.supply_change_pct.get(fuel, 0.0) / 100.0
+        basins: dict[str, float] = {}
+        for r, used in carried.items():
+            basins[basin_of[r]] = basins.get(basin_of[r], 0.0) + used * scale
+        if fuel in SEABORNE:
+            basins = {fuel: supply[fuel]}
+            basin_of = dict.fromkeys(basin_of, fuel)
+        supply_rows: dict[str, list[tuple[int, float]]] = {basin: [] for basin in basins}
+        for buyer in sorted(candidates):
+            base = float(q0.get(buyer, 0.0))
+            facts_demand = import_demand(buyer, fuel, year)
+            total_demand = facts_demand if facts_demand is not None else float(demand.get(buyer, base))
+            limit = 0.0 if buyer in closed else max(base, options.max_supplier_share * total_demand)
+            if (buyer, fuel) in options.caps:
+                limit = min(limit, float(options.caps[(buyer, fuel)]))
+            routes_here = [r for r in reach if "world" in reach[r] or buyer in reach[r]]
+            if not routes_here or (limit <= 0 and (buyer, fuel) not in options.floors):
+                buyer_rows.append(_BuyerVars(buyer, fuel, base, buyer in closed, [], []))
+                continue
+            xs = []
+            for r in routes_here:
+                j = var(("x", r, buyer, fuel), 0.0, np.inf, 0.0)
+                xs.append(j)
+                route_rows.setdefault(r, []).append((j, 1.0))
+                route_meta[r] = (fuel, capacity[r])
+                supply_rows.setdefault(basin_of[r], []).append((j, 1.0))
+            tiers = [var(("tier1", buyer, fuel), 0.0, base, p0.get(buyer, p_floor) * price_factor)] if base > 0 else []
+            for width, rate in _segments(base, q0_total, options.discount):
+                tiers.append(var(("tier2", buyer, fuel, str(rate)), 0.0, width, p_floor * (1.0 - rate) * price_factor))
+            eq_rows.append([(j, 1.0) for j in xs] + [(t, -1.0) for t in tiers])
+            ub_rows.append(([(j, 1.0) for j in xs], limit, ("absorption", buyer, fuel)))
+            if (buyer, fuel) in options.floors:
+                ub_rows.append(([(j, -1.0) for j in xs], -float(options.floors[(buyer, fuel)]), ("floor", buyer, fuel)))
+            buyer_rows.append(_BuyerVars(buyer, fuel, base, buyer in closed, xs, tiers))
+        for basin, row in supply_rows.items():
+            ub_rows.append((row, basins.get(basin, 0.0), ("supply", fuel, basin)))
+    route_names = sorted(route_rows)
+    for r in route_names:
+        ub_rows.append((route_rows[r], route_meta[r][1], ("route", r)))
+    n = len(cols)
+    A_ub = _matrix([row for row, _, _ in ub_rows], n)
+    b_ub = np.array([rhs for _, rhs, _ in ub_rows])
+    A_eq = _matrix(eq_rows, n)
+    solution = linprog(np.array(cost), A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=np.zeros(len(eq_rows)),
+                       bounds=list(zip(lower, upper, strict=True)), method="highs")
+    if solution.status == 2:
+        raise InfeasibleError(_explain_infeasible(ub_rows, route_rows, route_meta, options) + f" ({exporter}, {year})")
+    if solution.status != 0:
+        raise GeoshiftError(f"the rerouting LP stopped: {solution.message}")
+    x = solution.x
+    marginals = solution.ineqlin.marginals
+    route_duals = {meta[1]: -float(m) for (_, _, meta), m in zip(ub_rows, marginals, strict=True)
+                   if meta[0] == "route"}
+    uses = tuple(RouteUse(r, route_meta[r][0], route_meta[r][1], float(sum(x[j] for j, _ in route_rows[r])),
+                          CANONICAL_UNIT[route_meta[r][0]], route_duals[r]) for r in route_names)
+    table = []
+    for entry in buyer_rows:
+        volume = float(sum(x[j] for j in entry.xs))
+        revenue = float(sum(-cost[t] * x[t] for t in entry.tiers))
+        table.append({"buyer": entry.buyer, "fuel": entry.fuel, "unit": CANONICAL_UNIT[entry.fuel],
+                      "baseline_volume": entry.baseline_volume, "volume": volume, "revenue_usd": revenue,
+                      "closed": entry.closed})
+    buyers = pd.DataFrame(table)
+    sold = buyers.groupby("fuel")["volume"].sum() if len(buyers) else pd.Series(dtype=float)
+    shut_in = {f: max(0.0, supply[f] - float(sold.get(f, 0.0))) for f in supply}
+    return RerouteResult(exporter, year, "optimal", float(-solution.fun), buyers, uses, shut_in, supply,
+                         time.perf_counter() - start, str(solution.message))
+
+
+def _matrix(rows: Sequence[Sequence[tuple[int, float]]], n: int) -> coo_matrix:
+    r = [i for i, row in enumerate(rows) for _ in row]
+    c = [j for row in rows for j, _ in row]
+    v = [value for row in rows for _, value in row]
+    return coo_matrix((v, (r, c)), shape=(len(rows), n))
+
+
+def _shortfall(q0: Mapping[str, float], reach: Mapping[str, set[str]],
+               capacity: Mapping[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    """Baseline volume per buyer that the listed routes cannot carry, and what each route carries (max flow)."""
+    pairs = [(r, b) for r in reach for b in q0 if "world" in reach[r] or b in reach[r]]
+    if not pairs:
+        return dict(q0), dict.fromkeys(reach, 0.0)
+    n = len(pairs)
+    rows_b = [[k for k, (_, b) in enumerate(pairs) if b == buyer] for buyer in q0]
+    rows_r = [[k for k, (r, _) in enumerate(pairs) if r == route] for route in reach]
+    A = _matrix([[(k, 1.0) for k in row] for row in rows_b + rows_r], n)
+    b = np.array([*q0.values(), *(capacity[r] for r in reach)])
+    solution = linprog(-np.ones(n), A_ub=A, b_ub=b, bounds=(0, None), method="highs")
+    carried = {buyer: float(sum(solution.x[k] for k in row)) for buyer, row in zip(q0, rows_b, strict=True)}
+    by_route = {route: float(sum(solution.x[k] for k in row)) for route, row in zip(reach, rows_r, strict=True)}
+    return {buyer: max(0.0, q0[buyer] - carried[buyer]) for buyer in q0}, by_route
+
+
+def _explain_infeasible(ub_rows: Sequence[tuple[list[tuple[int, float]], float, tuple[str, ...]]],
+                        route_rows: Mapping[str, list[tuple[int, float]]],
+                        route_meta: Mapping[str, tuple[str, float]], options: EnergyOptions) -> str:
+    problems = []
+    for (buyer, fuel), floor in options.floors.items():
+        reachable = sum(meta[1] for r, meta in route_meta.items() if meta[0] == fuel
+                        and any(j in {k for k, _ in route_rows[r]} for row, _, m in ub_rows
+                                if m == ("absorption", buyer, fuel) for j, _ in row))
+        cap = next((rhs for _, rhs, m in ub_rows if m == ("absorption", buyer, fuel)), 0.0)
+        if floor > min(reachable, cap) + 1e-9:
+            problems.append(f"floor {buyer}/{fuel} = {floor:g} {CANONICAL_UNIT[fuel]} exceeds what can reach it "
+                            f"(routes {reachable:g}, absorption limit {cap:g})")
+    if not problems:
+        problems.append("the contract floors together exceed the route capacities or the supply")
+    return "infeasible rerouting: " + "; ".join(problems)
