@@ -64,7 +64,8 @@ def energy_options(world: World, settings: EnergySettings, arrays: ShockArrays |
         caps=caps, floors=floors, route_capacity=route_capacity, open_routes=open_routes,
         close_routes=frozenset(settings.close_routes),
         price_change_pct={str(k): v for k, v in settings.price_change_pct.items()},
-        supply_change_pct={str(k): v for k, v in settings.supply_change_pct.items()}, max_supplier_share=settings.max_supplier_share,
+        supply_change_pct={str(k): v for k, v in settings.supply_change_pct.items()},
+        max_supplier_share=settings.max_supplier_share,
         discount=(tuple((float(upper), float(rate)) for upper, rate in settings.discount)
                   if settings.discount else DEFAULT_DISCOUNT),
     )
