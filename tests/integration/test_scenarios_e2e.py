@@ -100,8 +100,11 @@ class TestShippedSet:
 
     def test_baseline_changes_nothing(self, records: dict[str, RunRecord]) -> None:
         metrics = records["baseline"].metrics
-        changes = metrics[metrics["unit"] == "%"]["value"].to_numpy()
+        changes = metrics[metrics["metric"].str.endswith("_change_pct")]["value"].to_numpy()
         assert np.max(np.abs(changes)) < BASELINE_TOL
+        energy = metrics[metrics["metric"].isin(["energy_revenue_change_usd", "energy_shut_in"])]["value"]
+        baseline_revenue = float(metrics[metrics["metric"] == "energy_baseline_revenue_usd"]["value"].iloc[0])
+        assert np.max(np.abs(energy.to_numpy())) < 1e-9 * baseline_revenue
 
     def test_west_embargo_hurts_russia_and_costs_the_world_a_little(self, records: dict[str, RunRecord]) -> None:
         values = real_income(records["west_embargo_russia"])

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 
 from geoshift.data.groups import group_members
+from geoshift.engines.energy.outcome import EnergyOutcome
+from geoshift.engines.energy.units import CANONICAL_UNIT
 from geoshift.engines.trade_ge.multisector import Calibration
 from geoshift.engines.trade_ge.results import MultiSectorResult
 from geoshift.engines.trade_ge.summary import country_changes, world_real_income_change_pct
@@ -30,6 +32,32 @@ def _square_members(world: World, name: str, year: int) -> list[int]:
     if name == "EU27":
         return [world.countries.index(c) for c in group_members("EU27", year) if c in world.countries]
     return [world.countries.index(name)] if name in world.countries else []
+
+
+def energy_metrics(outcome: EnergyOutcome, top: int = 12) -> pd.DataFrame:
+    """Energy-rerouting metrics of one exporter (see ``records.py``)."""
+    rows: list[Row] = []
+    e = outcome.exporter
+    before, after = outcome.baseline, outcome.scenario
+    rows += _rows("energy_baseline_revenue_usd", "USD", [(e, "", "all", before.revenue_usd)])
+    rows += _rows("energy_revenue_change_usd", "USD", [(e, "", "all", outcome.revenue_change_usd)])
+    rows += _rows("energy_revenue_change_pct", "%", [(e, "", "all", _pct(after.revenue_usd, before.revenue_usd))])
+    for fuel in before.supply:
+        old = float(before.buyers.loc[before.buyers["fuel"] == fuel, "revenue_usd"].sum())
+        new = float(after.buyers.loc[after.buyers["fuel"] == fuel, "revenue_usd"].sum())
+        rows += _rows("energy_revenue_change_usd", "USD", [(e, "", fuel, new - old)])
+        rows += _rows("energy_shut_in", CANONICAL_UNIT[fuel], [(e, "", fuel, after.shut_in.get(fuel, 0.0))])
+    if outcome.fiscal is not None:
+        rows += _rows("energy_budget_share_before_pct", "%", [(e, "", "", 100.0 * outcome.fiscal.budget_share_before)])
+        rows += _rows("energy_budget_share_after_pct", "%", [(e, "", "", 100.0 * outcome.fiscal.budget_share_after)])
+        rows += _rows("energy_budget_change_rub_trn", "RUB trn", [(e, "", "", outcome.fiscal.change_rub_trn)])
+    buyers = outcome.buyers()
+    changed = buyers.reindex(buyers["revenue_change_usd"].abs().sort_values(ascending=False).index).head(top)
+    rows += _rows("energy_buyer_revenue_change_usd", "USD",
+                  [(e, str(b), str(f), float(v)) for b, f, v in zip(changed["buyer"], changed["fuel"],
+                                                                    changed["revenue_change_usd"], strict=True)
+                   if abs(float(v)) > 0])
+    return pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
 
 
 def compute_metrics(world: World, cal: Calibration, result: MultiSectorResult, *,

@@ -17,6 +17,14 @@ bilateral_trade_baseline_usd    same keys                                       
 sector_output_change_pct        country, sector = ICIO code (energy and metals sectors)    %
 sector_exports_change_pct       country, sector = ``energy`` or ``metals`` (group totals)  %
 tariff_revenue_usd              country (only when the scenario has tariffs)               USD
+energy_baseline_revenue_usd     country = exporter, sector = ``all``                       USD
+energy_revenue_change_usd       country = exporter, sector = fuel or ``all``               USD
+energy_revenue_change_pct       country = exporter, sector = ``all``                       %
+energy_shut_in                  country = exporter, sector = fuel (unsold supply)          Mt, bcm
+energy_budget_share_before_pct  country = exporter (oil & gas share of federal revenue)    %
+energy_budget_share_after_pct   country = exporter                                         %
+energy_budget_change_rub_trn    country = exporter                                         RUB trn
+energy_buyer_revenue_change_usd country = exporter, partner = buyer, sector = fuel         USD
 =============================== ========================================================== =======
 """
 

@@ -14,13 +14,17 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
+from geoshift.engines.energy.baseline import EnergyBaseline, energy_baseline
+from geoshift.engines.energy.lp import EnergyOptions
+from geoshift.engines.energy.outcome import EnergyOutcome, energy_outcome
 from geoshift.engines.trade_ge import Calibration, calibrate, remove_deficits, solve_multisector, theta_for
 from geoshift.engines.trade_ge.results import MultiSectorResult
-from geoshift.results.metrics import compute_metrics
+from geoshift.results.metrics import compute_metrics, energy_metrics
 from geoshift.results.records import RunRecord
 from geoshift.results.store import RunStore
-from geoshift.scenario.apply import shock_arrays
-from geoshift.scenario.spec import Scenario
+from geoshift.scenario.apply import ShockArrays, shock_arrays
+from geoshift.scenario.energy import energy_options
+from geoshift.scenario.spec import EnergySettings, Scenario
 from geoshift.world.world import World
 
 
@@ -32,6 +36,7 @@ class Results:
     scenario: Scenario
     record: RunRecord
     ge: MultiSectorResult | None = field(default=None, repr=False)
+    energy: EnergyOutcome | None = field(default=None, repr=False)
     reused: bool = False
 
     @property
@@ -50,6 +55,20 @@ class Runner:
         self.world = world
         self.store = store
         self._calibrations: dict[tuple[str, bytes], Calibration] = {}
+        self._energy_baselines: dict[tuple[str, int], EnergyBaseline] = {}
+
+    def energy_year(self, settings: EnergySettings) -> int:
+        return settings.year if settings.year is not None else self.world.baci_years[-1]
+
+    def energy_baseline(self, settings: EnergySettings) -> EnergyBaseline:
+        key = (settings.exporter, self.energy_year(settings))
+        if key not in self._energy_baselines:
+            self._energy_baselines[key] = energy_baseline(self.world, *key)
+        return self._energy_baselines[key]
+
+    def energy_options(self, scenario: Scenario, arrays: ShockArrays) -> tuple[EnergySettings, EnergyOptions]:
+        settings = scenario.energy or EnergySettings()
+        return settings, energy_options(self.world, settings, arrays, group_year=scenario.data.group_year)
 
     def calibration(self, scenario: Scenario, theta: np.ndarray) -> Calibration:
         key = (scenario.engine.deficits, theta.tobytes() if scenario.engine.deficits == "removed" else b"")
@@ -62,8 +81,12 @@ class Runner:
 
     def prepare(self, scenario: Scenario) -> None:
         """Check that ``scenario`` applies to the World (selectors, contradictions) without solving it."""
-        shock_arrays(self.world, scenario)
+        arrays = shock_arrays(self.world, scenario)
         theta_for(self.world.sectors, scenario.elasticities)
+        settings, options = self.energy_options(scenario, arrays)
+        from geoshift.engines.energy.lp import check_options
+
+        check_options(options, settings.exporter, self.energy_year(settings))
 
     def run(self, scenario: Scenario, *, force: bool = False) -> Results:
         scenario_hash = scenario.content_hash()
@@ -78,6 +101,9 @@ class Runner:
         result = solve_multisector(cal, arrays.tau_hat, theta, tariff=arrays.tariff if arrays.has_tariffs else None,
                                    tol=scenario.engine.tol, max_iter=scenario.engine.max_iter)
         metrics = compute_metrics(self.world, cal, result, group_year=scenario.data.group_year)
+        settings, options = self.energy_options(scenario, arrays)
+        energy = energy_outcome(self.energy_baseline(settings), options)
+        metrics = pd.concat([metrics, energy_metrics(energy)], ignore_index=True)
         diagnostics = {**asdict(result.diagnostics), "model": scenario.engine.model,
                        "deficits": scenario.engine.deficits}
         record = RunRecord(
@@ -87,7 +113,7 @@ class Runner:
             provenance=[asdict(p) for p in self.world.provenance], parent=scenario.extends, data_key=data_key)
         if self.store is not None:
             self.store.save(record)
-        return Results(scenario, record, result)
+        return Results(scenario, record, result, energy)
 
     def run_many(self, scenarios: Sequence[Scenario], *, force: bool = False,
                  progress: Callable[[Scenario], None] | None = None) -> list[Results]:

@@ -56,7 +56,7 @@ def energy_options(world: World, settings: EnergySettings, arrays: ShockArrays |
     route_capacity = dict(settings.route_capacity)
     open_routes = {}
     for opening in settings.openings:
-        open_routes[opening.route] = opening.start_year or settings.year
+        open_routes[opening.route] = opening.start_year or settings.year or 0
         if opening.capacity is not None:
             route_capacity[opening.route] = opening.capacity
     return EnergyOptions(

@@ -109,7 +109,7 @@ class EnergySettings(_Frozen):
     exporter's energy sectors (B05 coal; B06 crude, gas, LNG; C19 products) unless ``from_trade_shocks`` is off."""
 
     exporter: str = "RUS"
-    year: int = Field(default=2024, ge=1995, le=2024)
+    year: int | None = Field(default=None, ge=1995, le=2024)  # BACI year; default: the latest
     from_trade_shocks: bool = True
     closures: list[EnergyClosure] = []
     bounds: list[EnergyBound] = []

@@ -135,10 +135,8 @@ def _segments(q0: float, total: float, discount: Sequence[tuple[float, float]]) 
     return out
 
 
-def reroute(baseline: EnergyBaseline, options: EnergyOptions | None = None) -> RerouteResult:
-    """Maximise the exporter's energy revenue under ``options``; see the module docstring."""
-    start = time.perf_counter()
-    options = options or EnergyOptions()
+def check_options(options: EnergyOptions, exporter: str, year: int) -> pd.DataFrame:
+    """Validate ``options`` (fuels, routes, bounds, shares); return the routes available to the exporter."""
     if not 0 < options.max_supplier_share <= 1:
         raise InputError(f"max_supplier_share must be in (0, 1], got {options.max_supplier_share}")
     for fuel in (*options.closures, *options.price_change_pct, *options.supply_change_pct):
@@ -147,8 +145,19 @@ def reroute(baseline: EnergyBaseline, options: EnergyOptions | None = None) -> R
         check_fuel(fuel)
         if not value >= 0:
             raise InputError(f"cap or floor for {buyer}/{fuel} must be >= 0, got {value}")
+    uppers = [upper for upper, _ in options.discount]
+    rates = [rate for _, rate in options.discount]
+    if uppers != sorted(uppers) or rates != sorted(rates) or not all(0 <= r < 1 for r in rates):
+        raise InputError("discount brackets must rise in share and in discount (each discount in [0, 1))")
+    return _available_routes(exporter, year, options)
+
+
+def reroute(baseline: EnergyBaseline, options: EnergyOptions | None = None) -> RerouteResult:
+    """Maximise the exporter's energy revenue under ``options``; see the module docstring."""
+    start = time.perf_counter()
+    options = options or EnergyOptions()
     year, exporter = baseline.year, baseline.exporter
-    available = _available_routes(exporter, year, options)
+    available = check_options(options, exporter, year)
     flows = baseline.flows
     cols: list[tuple[str, ...]] = []  # variable descriptors
     lower: list[float] = []
