@@ -16,6 +16,7 @@ from rich.table import Table
 
 from geoshift.analysis.profile import Profile, profile
 from geoshift.data import packs
+from geoshift.engines.energy.outcome import energy_outcome
 from geoshift.engines.trade_ge import calibrate, remove_deficits, solve_multisector, theta_for
 from geoshift.engines.trade_ge.summary import country_changes, world_real_income_change_pct
 from geoshift.errors import GeoshiftError, InputError
@@ -24,8 +25,9 @@ from geoshift.results.records import KEY_COUNTRIES, RunRecord
 from geoshift.results.run import Runner
 from geoshift.results.store import RunStore
 from geoshift.scenario import shocks
+from geoshift.scenario.apply import shock_arrays
 from geoshift.scenario.shipped import shipped_scenarios
-from geoshift.scenario.spec import load_scenario
+from geoshift.scenario.spec import EnergySettings, Scenario, load_scenario
 from geoshift.world import World, load_world
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -409,6 +411,60 @@ def ge_command(
     out.print(f"[dim]key countries, then the {top} biggest losers and winners; solver: converged="
               f"{result.converged}, {result.iterations} iterations, residual {result.residual:.1e}, "
               f"{1000 * result.seconds:.0f} ms[/]")
+
+
+@app.command("energy")
+def energy_command(
+    exporter: Annotated[str, typer.Argument(help="Exporter (ISO3), e.g. RUS.")] = "RUS",
+    scenario_file: Annotated[Path | None, typer.Option("--scenario", help="Scenario YAML (its embargoes and "
+                                                       "energy: section); default: no shock.")] = None,
+    year: Annotated[int | None, typer.Option(help="BACI year of the baseline (default: the scenario's, or the "
+                                             "latest).")] = None,
+    top: Annotated[int, typer.Option(help="Buyers shown.")] = 12,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Energy-export rerouting: revenue, shut-in volume, budget effect and route duals for one exporter."""
+    scenario = load_scenario(scenario_file) if scenario_file is not None else Scenario(name="no_shock")
+    world = _world()
+    runner = Runner(world)
+    arrays = shock_arrays(world, scenario)
+    settings = (scenario.energy or EnergySettings()).model_copy(
+        update={"exporter": exporter.strip().upper(), **({"year": year} if year is not None else {})})
+    scenario = scenario.model_copy(update={"energy": settings})
+    _, options = runner.energy_options(scenario, arrays)
+    with out.status("Solving the rerouting LP...", spinner="dots"):
+        outcome = energy_outcome(runner.energy_baseline(settings), options)
+    data = outcome.to_dict()
+    if as_json:
+        _print_json(data)
+        return
+    out.print(f"[bold]{data['exporter']}[/] energy exports, {data['year']} ({scenario.name}): revenue US$ "
+              f"{_usd(data['baseline_revenue_usd'])} bn -> {_usd(data['scenario_revenue_usd'])} bn "
+              f"({data['revenue_change_pct']:+.2f} %)")
+    shut = [f"{fuel} {v['volume']:.2f} {v['unit']}" for fuel, v in data["shut_in"].items() if v["volume"] > 1e-6]
+    out.print("shut in: " + (", ".join(shut) if shut else "none"))
+    fiscal = data["fiscal"]
+    if fiscal is not None:
+        out.print(f"budget: oil & gas share of federal revenue {100 * fiscal['budget_share_before']:.1f} % -> "
+                  f"{100 * fiscal['budget_share_after']:.1f} % (RUB {fiscal['change_rub_trn']:+.2f} trn); "
+                  f"[dim]{fiscal['assumption']}[/]")
+    table = Table(title="Buyers with the largest revenue changes")
+    for column in ("buyer", "fuel", "baseline", "scenario", "unit", "US$ bn change", "closed"):
+        table.add_column(column, justify="left" if column in ("buyer", "fuel", "unit") else "right")
+    buyers = sorted(data["buyers"], key=lambda b: -abs(b["revenue_change_usd"]))[:top]
+    for b in buyers:
+        table.add_row(b["buyer"], b["fuel"], f"{b['baseline_volume']:.2f}", f"{b['volume']:.2f}", b["unit"],
+                      f"{b['revenue_change_usd'] / 1e9:+.2f}", "yes" if b["closed"] else "")
+    out.print(table)
+    duals = Table(title="Routes: use and the value of one more unit of capacity")
+    for column in ("route", "fuel", "capacity", "used", "unit", "US$ m per unit"):
+        duals.add_column(column, justify="left" if column in ("route", "fuel", "unit") else "right")
+    for d in data["duals"]:
+        duals.add_row(d["route"][:48], d["fuel"], f"{d['capacity']:.1f}", f"{d['used']:.1f}", d["unit"],
+                      f"{d['value_usd_per_unit'] / 1e6:.1f}")
+    out.print(duals)
+    for note in data["notes"]:
+        out.print(f"[dim]{note}[/]")
 
 
 @data_app.command("pull")

@@ -101,8 +101,9 @@ class _BuyerVars:
     tiers: list[int]
 
 
-def _available_routes(exporter: str, year: int, options: EnergyOptions) -> pd.DataFrame:
-    table = routes()
+def _available_routes(exporter: str, year: int, options: EnergyOptions,
+                      table: pd.DataFrame | None = None) -> pd.DataFrame:
+    table = routes() if table is None else table
     known = set(table["route"])
     for name in (*options.route_capacity, *options.open_routes, *options.close_routes):
         if name not in known:
@@ -135,7 +136,8 @@ def _segments(q0: float, total: float, discount: Sequence[tuple[float, float]]) 
     return out
 
 
-def check_options(options: EnergyOptions, exporter: str, year: int) -> pd.DataFrame:
+def check_options(options: EnergyOptions, exporter: str, year: int,
+                  route_table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Validate ``options`` (fuels, routes, bounds, shares); return the routes available to the exporter."""
     if not 0 < options.max_supplier_share <= 1:
         raise InputError(f"max_supplier_share must be in (0, 1], got {options.max_supplier_share}")
@@ -149,15 +151,18 @@ def check_options(options: EnergyOptions, exporter: str, year: int) -> pd.DataFr
     rates = [rate for _, rate in options.discount]
     if uppers != sorted(uppers) or rates != sorted(rates) or not all(0 <= r < 1 for r in rates):
         raise InputError("discount brackets must rise in share and in discount (each discount in [0, 1))")
-    return _available_routes(exporter, year, options)
+    return _available_routes(exporter, year, options, route_table)
 
 
-def reroute(baseline: EnergyBaseline, options: EnergyOptions | None = None) -> RerouteResult:
-    """Maximise the exporter's energy revenue under ``options``; see the module docstring."""
+def reroute(baseline: EnergyBaseline, options: EnergyOptions | None = None, *,
+            route_table: pd.DataFrame | None = None) -> RerouteResult:
+    """Maximise the exporter's energy revenue under ``options``; see the module docstring. ``route_table``
+    replaces the packaged routes (same columns as ``facts.routes()``)."""
     start = time.perf_counter()
     options = options or EnergyOptions()
     year, exporter = baseline.year, baseline.exporter
-    available = check_options(options, exporter, year)
+    available = check_options(options, exporter, year, route_table)
+    baseline_network = _available_routes(exporter, year, EnergyOptions(), route_table)
     flows = baseline.flows
     cols: list[tuple[str, ...]] = []  # variable descriptors
     lower: list[float] = []
@@ -197,19 +202,24 @@ def reroute(baseline: EnergyBaseline, options: EnergyOptions | None = None) -> R
                                                                 strict=True)}
         capacity = {str(r): float(c) for r, c in zip(fuel_routes["route"], fuel_routes["capacity"], strict=True)}
         basin_of = {str(r): str(b) for r, b in zip(fuel_routes["route"], fuel_routes["basin"], strict=True)}
-        # calibrated residual route: the baseline volume no listed route can carry
-        shortfall, carried = _shortfall(q0, reach, capacity)
+        # calibration on the baseline network (no scenario overrides): the residual route carries the baseline
+        # volume no listed route can carry, and each basin supplies what its routes carried
+        base_routes = baseline_network[baseline_network["fuel"] == fuel]
+        base_reach = {str(r): _expand(str(b), year) for r, b in zip(base_routes["route"], base_routes["buyers"],
+                                                                    strict=True)}
+        base_capacity = {str(r): float(c) for r, c in zip(base_routes["route"], base_routes["capacity"], strict=True)}
+        base_basin = {str(r): str(b) for r, b in zip(base_routes["route"], base_routes["basin"], strict=True)}
+        shortfall, carried = _shortfall(q0, base_reach, base_capacity)
         if sum(shortfall.values()) > 1e-9 * q0_total:
             name = f"{RESIDUAL}: {fuel}"
             capacity[name] = sum(shortfall.values())
             reach[name] = {"world"} if fuel in SEABORNE else {b for b, s in shortfall.items() if s > 0}
-            basin_of[name] = fuel if fuel in SEABORNE else name
+            basin_of[name] = base_basin[name] = fuel if fuel in SEABORNE else name
             carried[name] = capacity[name]
-        # supply by basin: what the basin's routes carried in the baseline (gas fields feed their own pipelines)
         scale = 1.0 + options.supply_change_pct.get(fuel, 0.0) / 100.0
         basins: dict[str, float] = {}
         for r, used in carried.items():
-            basins[basin_of[r]] = basins.get(basin_of[r], 0.0) + used * scale
+            basins[base_basin[r]] = basins.get(base_basin[r], 0.0) + used * scale
         if fuel in SEABORNE:
             basins = {fuel: supply[fuel]}
             basin_of = dict.fromkeys(basin_of, fuel)
