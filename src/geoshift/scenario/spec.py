@@ -198,7 +198,8 @@ def _path_text(loc: tuple[int | str, ...]) -> str:
 
 
 def _explain(error: Any, raw: Any) -> tuple[tuple[int | str, ...], str]:
-    loc = tuple(k for k in error["loc"] if k not in SHOCK_KINDS)
+    # drop pydantic's union-branch labels ("list[literal[...]]", shock kinds) from the location
+    loc = tuple(k for k in error["loc"] if isinstance(k, int) or (k not in SHOCK_KINDS and "[" not in k))
     kind = error["type"]
     if kind == "extra_forbidden":
         field = str(loc[-1])
