@@ -118,6 +118,15 @@ def _show_profile(result: Profile, top: int) -> None:
         for name in names:
             series.add_row(name, *[_usd(values[(name, y)]) if (name, y) in values else "" for y in shown])
         out.print(series)
+    if result.fuel_series:
+        latest = [f for f in result.fuel_series if f.year == result.year]
+        fuels = Table(title=f"Physical quantities by fuel, {result.year} (BACI tonnes converted)")
+        for column in ("fuel", "partner", "US$ bn", "Mt or bcm", "unit", "b/d (crude)"):
+            fuels.add_column(column, justify="left" if column in ("fuel", "partner", "unit") else "right")
+        for f in latest:
+            fuels.add_row(f.fuel, f.iso3, _usd(f.value_usd), "" if f.quantity is None else f"{f.quantity:,.2f}",
+                          f.unit, "" if f.barrels_per_day is None else f"{f.barrels_per_day:,.0f}")
+        out.print(fuels)
     for note in result.notes:
         out.print(f"[dim]{note}[/]")
 

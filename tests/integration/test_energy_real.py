@@ -60,7 +60,8 @@ def test_cli_energy_json(cli_env: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     ("energy", "message"),
     [
-        ("  openings: [{route: Power of Siberia 3}]\n", "unknown route 'Power of Siberia 3'; closest: Power of Siberia"),
+        ("  openings: [{route: Power of Siberia 3}]\n",
+         "unknown route 'Power of Siberia 3'; closest: Power of Siberia"),
         ("  route_capacity: {Power of Siberia 1: -5}\n", "out of range"),
         ("  closures: [{buyers: CHN, fuels: [diesel]}]\n", "energy.closures[0].fuels[0]"),
         ("  bounds: [{buyers: CHN, fuel: pipeline_gas, min: 100}]\n", "floor CHN/pipeline_gas = 100 bcm exceeds"),

@@ -90,6 +90,15 @@ def test_baci_profile_equals_sql_sum(real_world: World, baci_db: sqlite3.Connect
     assert crude.by_quantity_iso3 == "CHN"
     assert crude.by_quantity_t == pytest.approx(chn_crude_t, rel=1e-12)
     assert p.partners[0].iso3 == "CHN"
+    # per-fuel quantities: Russian crude to China in tonnes, Mt and barrels per day (7.33 bbl/t, 365 days)
+    point = next(f for f in p.fuel_series if (f.year, f.fuel, f.iso3) == (2023, "crude", "CHN"))
+    assert point.tonnes == pytest.approx(chn_crude_t, rel=1e-12)
+    assert point.quantity == pytest.approx(chn_crude_t / 1e6, rel=1e-12)
+    assert point.barrels_per_day == pytest.approx(chn_crude_t * 7.33 / 365, rel=1e-12)
+    assert {f.year for f in p.fuel_series if f.fuel == "crude" and f.iso3 == "ALL"} == set(range(1995, 2025))
+    (lng_t,) = baci_db.execute("SELECT SUM(CAST(q AS REAL)) FROM baci_trade WHERE i = '643' AND j = '156' "
+                               "AND t = '2023' AND k = 271111").fetchone()
+    assert lng_t == pytest.approx(8_044_014.0)  # the figure tests/unit/test_ei.py compares with the EI workbook
     (rows,) = baci_db.execute("SELECT COUNT(*) FROM baci_trade").fetchone()
     assert len(real_world.baci) == rows
 

@@ -205,3 +205,13 @@ def test_workbook_lacking_the_sheets(tmp_path: Path) -> None:
                                         r"'Oil - Inter-area movements', 'Coal trade movements 2023'; pass") as info:
         parse_ei_workbook(path)
     assert "\n" not in str(info.value)
+
+
+def test_baci_lng_conversion_agrees_with_the_ei_workbook() -> None:
+    """An independent check of the 1.36 bcm/Mt conversion: BACI's tonnes of Russian LNG to China in 2023,
+    converted, against the EI's bcm (11.02). The two sources differ in method (mirror customs data vs EI's
+    trade matrix), so agreement within 5 % is what to expect."""
+    from geoshift.engines.energy.units import tonnes_to_canonical
+
+    baci_tonnes_2023 = 8_044_014.0  # RUS -> CHN, HS 271111, 2023 (tests/integration asserts this against baci.db)
+    assert tonnes_to_canonical("lng", baci_tonnes_2023) == pytest.approx(11.02, rel=0.05)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from geoshift.data.baci import products
 from geoshift.data.countries import resolve_country
+from geoshift.engines.energy.units import CANONICAL_UNIT, FUELS, barrels_per_day, tonnes_to_canonical
 from geoshift.errors import UnknownValueError
 from geoshift.world.world import World
 
@@ -68,6 +69,20 @@ class SeriesPoint:
 
 
 @dataclass(frozen=True)
+class FuelPoint:
+    """Physical quantities of one fuel with one partner (or ``ALL``) in one year (BACI)."""
+
+    year: int
+    fuel: str
+    iso3: str
+    value_usd: float
+    tonnes: float | None
+    quantity: float | None  # Mt (crude, coal) or bcm (gas)
+    unit: str
+    barrels_per_day: float | None = None  # crude only
+
+
+@dataclass(frozen=True)
 class Profile:
     country: str
     source: Source
@@ -81,6 +96,7 @@ class Profile:
     asymmetry: tuple[Asymmetry, ...]
     series: tuple[SeriesPoint, ...]
     notes: tuple[str, ...] = ()
+    fuel_series: tuple[FuelPoint, ...] = ()
 
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
         out = asdict(self)
@@ -218,11 +234,32 @@ def _baci_profile(world: World, country: str, year: int | None, group: Group, fl
     series = [point(key[0], key[1], row) for key, row in in_top.iterrows()]  # type: ignore[index]
     series += [point(y, "ALL", r) for y, r in totals.iterrows()]
     series.sort(key=lambda point: (point.year, point.iso3))
+    fuels = _fuel_series(yearly, other_side, top, commodity_of) if group in ("energy", "all") else ()
     notes = (f"BACI HS92 {year}, {len(commodity_of)} HS6 products ({group}); values in US$, quantities in "
              f"tonnes; recent Russian exports are mirror data (importers' reports)",)
     return Profile(country, "baci", year, group, flow, float(values.sum()), partners,
                    _hhi(np.array([p.share for p in partners])), tuple(leads),
-                   _asymmetry(matrix, country, top) if country in matrix.index else (), tuple(series), notes)
+                   _asymmetry(matrix, country, top) if country in matrix.index else (), tuple(series), notes,
+                   fuels)
+
+
+def _fuel_series(rows: pd.DataFrame, other_side: str, top: list[str],
+                 commodity_of: dict[int, str]) -> tuple[FuelPoint, ...]:
+    """Per fuel, year and partner (the top partners and ``ALL``): US$, tonnes, Mt or bcm, and b/d for crude."""
+    energy = rows[rows["hs6"].map(commodity_of).isin(FUELS)]
+    energy = energy.assign(fuel=energy["hs6"].map(commodity_of))
+    points: list[FuelPoint] = []
+    for key, part in energy.groupby(["year", "fuel"], sort=True):
+        year, fuel = int(str(key[0])), str(key[1])
+        by_partner = part[part[other_side].isin(top)].groupby(other_side)[["value_usd", "quantity_t"]].sum(min_count=1)
+        totals = part[["value_usd", "quantity_t"]].sum(min_count=1)
+        for iso3, row in [*by_partner.iterrows(), ("ALL", totals)]:
+            tonnes = None if pd.isna(row["quantity_t"]) else float(row["quantity_t"])
+            quantity = None if tonnes is None else tonnes_to_canonical(str(fuel), tonnes)
+            bpd = barrels_per_day("crude", tonnes) if fuel == "crude" and tonnes is not None else None
+            points.append(FuelPoint(year, fuel, str(iso3), float(row["value_usd"]), tonnes, quantity,
+                                    CANONICAL_UNIT[str(fuel)], bpd))
+    return tuple(points)
 
 
 def profile(world: World, country: str, *, source: Source = "icio", year: int | None = None,
