@@ -21,7 +21,7 @@ from geoshift.scenario.shipped import SHIPPED_ORDER, shipped_scenarios
 from geoshift.world import World
 
 BASELINE_TOL = 1e-10
-SECTIONS = ("summary", "winners-losers", "bilateral", "sectors", "charts", "scenarios", "provenance")
+SECTIONS = ("summary", "winners-losers", "bilateral", "sectors", "energy", "charts", "scenarios", "provenance")
 
 EXAMPLE = """\
 # a small scenario for the example World
@@ -114,6 +114,17 @@ class TestShippedSet:
         square = records["west_embargo_russia"].metric("bilateral_trade_change_pct").set_index(["country", "partner"])
         assert square.loc[("RUS", "EU27"), "value"] < -10.0  # energy and metals were most of it
 
+    def test_energy_results_of_the_shipped_set(self, records: dict[str, RunRecord]) -> None:
+        def energy(name: str) -> pd.Series:
+            m = records[name].metrics
+            return m[m["metric"].str.startswith("energy")].set_index(["metric", "sector"])["value"]
+
+        embargo, pivot = energy("west_embargo_russia"), energy("russia_pivots_west")
+        assert embargo[("energy_revenue_change_usd", "all")] < 0
+        assert pivot[("energy_shut_in", "pipeline_gas")] > 0  # Power of Siberia gas has no buyer but China
+        assert pivot[("energy_budget_share_after_pct", "")] < pivot[("energy_budget_share_before_pct", "")]
+        assert energy("china_russia_decouple")[("energy_revenue_change_usd", "all")] == pytest.approx(0.0, abs=1.0)
+
     def test_detente_undoes_part_of_the_embargo(self, records: dict[str, RunRecord]) -> None:
         embargo, detente = real_income(records["west_embargo_russia"]), real_income(records["us_russia_detente"])
         assert embargo["RUS"] < detente["RUS"] < 0.0
@@ -123,6 +134,10 @@ class TestShippedSet:
         assert all(f'<section id="{s}"' in html for s in SECTIONS)
         assert all(name in html for name in SHIPPED_ORDER)
         assert html.count("plotly.js v") == 1
+        energy = html[html.index('<section id="energy"'):html.index('<section id="charts"')]
+        pivot = records["russia_pivots_west"].metrics.set_index(["metric", "sector"])["value"]
+        assert f"{pivot[('energy_revenue_change_usd', 'all')] / 1e9:+,.2f}" in energy
+        assert f"{pivot[('energy_budget_share_after_pct', '')]:.1f}" in energy
         assert not re.search(r'<script[^>]+src=', html)
 
 

@@ -36,7 +36,8 @@ dd{margin:0;overflow-wrap:anywhere}
 """
 _SECTIONS = (
     ("summary", "Summary"), ("winners-losers", "Winners and losers"), ("bilateral", "Bilateral trade"),
-    ("sectors", "Energy and metals"), ("charts", "Charts"), ("scenarios", "Scenarios"), ("provenance", "Provenance"),
+    ("sectors", "Energy and metals"), ("energy", "Energy exports and the budget"), ("charts", "Charts"),
+    ("scenarios", "Scenarios"), ("provenance", "Provenance"),
 )
 
 
@@ -49,7 +50,8 @@ def render_report(
         raise ValueError("no runs to report")
     bodies: dict[str, Callable[[], str]] = {
         "summary": lambda: _summary(runs), "winners-losers": lambda: _winners_losers(runs),
-        "bilateral": lambda: _bilateral(runs), "sectors": lambda: _sectors(runs), "charts": lambda: _charts(runs),
+        "bilateral": lambda: _bilateral(runs), "sectors": lambda: _sectors(runs), "energy": lambda: _energy(runs),
+        "charts": lambda: _charts(runs),
         "scenarios": lambda: _scenarios(runs), "provenance": lambda: _provenance(runs, world_summary),
     }
     nav = " ".join(f'<a href="#{sid}">{heading}</a>' for sid, heading in _SECTIONS)
@@ -227,6 +229,40 @@ def _sectors(runs: Sequence[RunRecord]) -> str:
             f"<h4>Output by sector (%)</h4>\n{_sector_table(output, countries, sectors)}"
         )
     return '<p class="note">Energy and metals, change vs baseline (%), key countries.</p>\n' + "\n".join(parts)
+
+
+def _energy(runs: Sequence[RunRecord]) -> str:
+    fuels = ("crude", "products", "pipeline_gas", "lng", "coal")
+    rows, details = [], []
+    for run, label in zip(runs, figures.run_labels(runs), strict=True):
+        m = run.metrics
+        rows_e = m[m["metric"].str.startswith("energy")]
+        get = {(str(k), str(s)): float(v) for k, s, v in zip(rows_e["metric"], rows_e["sector"], rows_e["value"],
+                                                              strict=True)}
+        if ("energy_baseline_revenue_usd", "all") not in get:
+            rows.append([_row_head(label), *[f"<td>{DASH}</td>"] * (5 + len(fuels))])
+            continue
+        shut = [f"<td>{get.get(('energy_shut_in', f), 0.0):.2f}</td>" for f in fuels]
+        before = get.get(("energy_budget_share_before_pct", ""))
+        after = get.get(("energy_budget_share_after_pct", ""))
+        rows.append([_row_head(label), f"<td>{get[('energy_baseline_revenue_usd', 'all')] / 1e9:,.1f}</td>",
+                     f"<td>{get[('energy_revenue_change_usd', 'all')] / 1e9:+,.2f}</td>",
+                     _td(get.get(("energy_revenue_change_pct", "all"))), *shut,
+                     f"<td>{DASH if before is None else f'{before:.1f}'}</td>",
+                     f"<td>{DASH if after is None else f'{after:.1f}'}</td>"])
+        buyers = m[m["metric"] == "energy_buyer_revenue_change_usd"]
+        if not buyers.empty:
+            items = [[f'<td class="txt">{escape(str(p))}</td>', f'<td class="txt">{escape(str(s))}</td>',
+                      f"<td>{float(v) / 1e9:+,.2f}</td>"]
+                     for p, s, v in zip(buyers["partner"], buyers["sector"], buyers["value"], strict=True)]
+            details.append(_heading(label) + _table(["buyer", "fuel", "revenue change (US$ bn)"], items))
+    header = ["scenario", "baseline revenue (US$ bn)", "change (US$ bn)", "change (%)",
+              *(f"shut in: {f} ({'bcm' if 'gas' in f or f == 'lng' else 'Mt'})" for f in fuels),
+              "oil & gas share of budget before (%)", "after (%)"]
+    note = ('<p class="note">The exporter\'s energy exports rerouted under route capacities, buyer absorption limits '
+            "and share-dependent discounts (HiGHS LP); the budget share assumes oil &amp; gas budget revenue moves "
+            "with oil &amp; gas export revenue.</p>\n")
+    return note + _table(header, rows) + "\n" + "\n".join(details)
 
 
 def _charts(runs: Sequence[RunRecord]) -> str:
