@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from geoshift.engines.energy.baseline import EnergyBaseline
-from geoshift.engines.energy.lp import EnergyOptions, InfeasibleError, reroute
+from geoshift.engines.energy.lp import EnergyOptions, InfeasibleError, capacity_sweep, reroute
 from geoshift.errors import InputError
 
 REL = 1e-9
@@ -91,6 +91,17 @@ def test_duals_match_finite_differences(route: str, capacity: float) -> None:
     if capacity == 25.0:
         assert dual == pytest.approx(50.0)  # the marginal barrel is B1's, at 50
         assert r.shut_in["crude"] == pytest.approx(5.0)
+
+
+def test_capacity_sweep_equals_separate_solves() -> None:
+    values = [0.0, 5.0, 25.0, 60.0]
+    swept = capacity_sweep(baseline(), EnergyOptions(), "Port", values, route_table=routes())
+    for value, result in zip(values, swept, strict=True):
+        single = solve(route_capacity={"Port": value})
+        assert result.revenue_usd == pytest.approx(single.revenue_usd, rel=REL)
+        assert next(u.capacity for u in result.routes if u.route == "Port") == value
+    with pytest.raises(InputError, match="is not available"):
+        capacity_sweep(baseline(), EnergyOptions(), "New Pipe", [1.0], route_table=routes())
 
 
 def test_infeasible_floors_name_the_constraint() -> None:

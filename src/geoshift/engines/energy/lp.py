@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -81,6 +82,8 @@ class RerouteResult:
     supply: Mapping[str, float]
     seconds: float
     message: str = ""
+    lp_size: tuple[int, int, int] = (0, 0, 0)  # variables, constraints, non-zeros
+    lp_seconds: float = 0.0  # time inside HiGHS
 
 
 def _expand(buyers: str, year: int) -> set[str]:
@@ -154,12 +157,53 @@ def check_options(options: EnergyOptions, exporter: str, year: int,
     return _available_routes(exporter, year, options, route_table)
 
 
+@dataclass(eq=False)
+class _Model:
+    exporter: str
+    year: int
+    options: EnergyOptions
+    cost: np.ndarray
+    bounds: list[tuple[float, float]]
+    A_ub: coo_matrix
+    b_ub: np.ndarray
+    A_eq: coo_matrix
+    ub_rows: list[tuple[list[tuple[int, float]], float, tuple[str, ...]]]
+    route_rows: dict[str, list[tuple[int, float]]]
+    route_meta: dict[str, tuple[str, float]]
+    route_names: list[str]
+    buyer_rows: list[_BuyerVars]
+    supply: dict[str, float]
+
+
 def reroute(baseline: EnergyBaseline, options: EnergyOptions | None = None, *,
             route_table: pd.DataFrame | None = None) -> RerouteResult:
     """Maximise the exporter's energy revenue under ``options``; see the module docstring. ``route_table``
     replaces the packaged routes (same columns as ``facts.routes()``)."""
     start = time.perf_counter()
-    options = options or EnergyOptions()
+    return _solve(_build(baseline, options or EnergyOptions(), route_table), start)
+
+
+def capacity_sweep(baseline: EnergyBaseline, options: EnergyOptions, route: str, capacities: Sequence[float], *,
+                   route_table: pd.DataFrame | None = None) -> list[RerouteResult]:
+    """Re-solve one LP for many capacities of ``route`` (built once; only the capacity changes)."""
+    start = time.perf_counter()
+    model = _build(baseline, options, route_table)
+    rows = [k for k, (_, _, meta) in enumerate(model.ub_rows) if meta == ("route", route)]
+    if not rows:
+        raise InputError(f"route {route!r} is not available to {baseline.exporter} in {baseline.year}; "
+                         f"open it in the options first")
+    out = []
+    for value in capacities:
+        if not value >= 0:
+            raise InputError(f"capacity of route {route!r} must be >= 0, got {value}")
+        model.b_ub[rows[0]] = value
+        model.route_meta[route] = (model.route_meta[route][0], float(value))
+        out.append(_solve(model, start))
+        start = time.perf_counter()
+    return out
+
+
+def _build(baseline: EnergyBaseline, options: EnergyOptions, route_table: pd.DataFrame | None) -> _Model:
     year, exporter = baseline.year, baseline.exporter
     available = check_options(options, exporter, year, route_table)
     baseline_network = _available_routes(exporter, year, EnergyOptions(), route_table)
@@ -209,7 +253,10 @@ def reroute(baseline: EnergyBaseline, options: EnergyOptions | None = None, *,
                                                                     strict=True)}
         base_capacity = {str(r): float(c) for r, c in zip(base_routes["route"], base_routes["capacity"], strict=True)}
         base_basin = {str(r): str(b) for r, b in zip(base_routes["route"], base_routes["basin"], strict=True)}
-        shortfall, carried = _shortfall(q0, base_reach, base_capacity)
+        shortfall, carried = _shortfall_cached(
+            tuple(q0.items()), tuple((r, frozenset(v)) for r, v in base_reach.items()),
+            tuple(base_capacity.items()))
+        shortfall, carried = dict(shortfall), dict(carried)
         if sum(shortfall.values()) > 1e-9 * q0_total:
             name = f"{RESIDUAL}: {fuel}"
             capacity[name] = sum(shortfall.values())
@@ -256,11 +303,20 @@ def reroute(baseline: EnergyBaseline, options: EnergyOptions | None = None, *,
     for r in route_names:
         ub_rows.append((route_rows[r], route_meta[r][1], ("route", r)))
     n = len(cols)
-    A_ub = _matrix([row for row, _, _ in ub_rows], n)
-    b_ub = np.array([rhs for _, rhs, _ in ub_rows])
-    A_eq = _matrix(eq_rows, n)
-    solution = linprog(np.array(cost), A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=np.zeros(len(eq_rows)),
-                       bounds=list(zip(lower, upper, strict=True)), method="highs")
+    return _Model(exporter, year, options, np.array(cost), list(zip(lower, upper, strict=True)),
+                  _matrix([row for row, _, _ in ub_rows], n), np.array([rhs for _, rhs, _ in ub_rows]),
+                  _matrix(eq_rows, n), ub_rows, route_rows, route_meta, route_names, buyer_rows, supply)
+
+
+def _solve(model: _Model, start: float) -> RerouteResult:
+    exporter, year, options = model.exporter, model.year, model.options
+    ub_rows, route_rows, route_meta, route_names = model.ub_rows, model.route_rows, model.route_meta, model.route_names
+    cost, supply, A_ub, A_eq = model.cost, model.supply, model.A_ub, model.A_eq
+    n = len(cost)
+    lp_start = time.perf_counter()
+    solution = linprog(cost, A_ub=A_ub, b_ub=model.b_ub, A_eq=A_eq, b_eq=np.zeros(A_eq.shape[0]),
+                       bounds=model.bounds, method="highs")
+    lp_seconds = time.perf_counter() - lp_start
     if solution.status == 2:
         raise InfeasibleError(_explain_infeasible(ub_rows, route_rows, route_meta, options) + f" ({exporter}, {year})")
     if solution.status != 0:
@@ -272,7 +328,7 @@ def reroute(baseline: EnergyBaseline, options: EnergyOptions | None = None, *,
     uses = tuple(RouteUse(r, route_meta[r][0], route_meta[r][1], float(sum(x[j] for j, _ in route_rows[r])),
                           CANONICAL_UNIT[route_meta[r][0]], route_duals[r]) for r in route_names)
     table = []
-    for entry in buyer_rows:
+    for entry in model.buyer_rows:
         volume = float(sum(x[j] for j in entry.xs))
         revenue = float(sum(-cost[t] * x[t] for t in entry.tiers))
         table.append({"buyer": entry.buyer, "fuel": entry.fuel, "unit": CANONICAL_UNIT[entry.fuel],
@@ -281,8 +337,9 @@ def reroute(baseline: EnergyBaseline, options: EnergyOptions | None = None, *,
     buyers = pd.DataFrame(table)
     sold = buyers.groupby("fuel")["volume"].sum() if len(buyers) else pd.Series(dtype=float)
     shut_in = {f: max(0.0, supply[f] - float(sold.get(f, 0.0))) for f in supply}
+    size = (n, A_ub.shape[0] + A_eq.shape[0], int(A_ub.nnz + A_eq.nnz))
     return RerouteResult(exporter, year, "optimal", float(-solution.fun), buyers, uses, shut_in, supply,
-                         time.perf_counter() - start, str(solution.message))
+                         time.perf_counter() - start, str(solution.message), size, lp_seconds)
 
 
 def _matrix(rows: Sequence[Sequence[tuple[int, float]]], n: int) -> coo_matrix:
@@ -290,6 +347,12 @@ def _matrix(rows: Sequence[Sequence[tuple[int, float]]], n: int) -> coo_matrix:
     c = [j for row in rows for j, _ in row]
     v = [value for row in rows for _, value in row]
     return coo_matrix((v, (r, c)), shape=(len(rows), n))
+
+
+@lru_cache(maxsize=256)
+def _shortfall_cached(q0: tuple[tuple[str, float], ...], reach: tuple[tuple[str, frozenset[str]], ...],
+                      capacity: tuple[tuple[str, float], ...]) -> tuple[dict[str, float], dict[str, float]]:
+    return _shortfall(dict(q0), {r: set(v) for r, v in reach}, dict(capacity))
 
 
 def _shortfall(q0: Mapping[str, float], reach: Mapping[str, set[str]],
