@@ -1,0 +1,1 @@
+"""The strategic layer: games among the powers whose economic payoffs come from the engines."""

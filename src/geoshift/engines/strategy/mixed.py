@@ -1,0 +1,71 @@
+"""Mixed equilibria of two-player games (support enumeration via ``nashpy``; ``pygambit`` when installed), each
+one re-checked for best responses before it is returned, and the repeated-game trust threshold."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from geoshift.errors import InputError
+
+BEST_RESPONSE_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class MixedEquilibrium:
+    row: np.ndarray
+    column: np.ndarray
+    payoffs: tuple[float, float]
+    gap: float  # largest gain from a deviation (<= BEST_RESPONSE_TOL)
+    solver: str
+
+
+def two_player_equilibria(A: np.ndarray, B: np.ndarray) -> list[MixedEquilibrium]:
+    """All Nash equilibria of the bimatrix game (A row payoffs, B column payoffs), pure and mixed."""
+    A = np.asarray(A, dtype=np.float64)
+    B = np.asarray(B, dtype=np.float64)
+    if A.shape != B.shape or A.ndim != 2 or min(A.shape) < 1:
+        raise InputError(f"payoff matrices must have the same 2-D shape, got {A.shape} and {B.shape}")
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):
+        raise InputError("payoff matrices must be finite")
+    found: list[tuple[np.ndarray, np.ndarray, str]] = []
+    try:
+        import pygambit as gbt
+
+        game = gbt.Game.from_arrays(A, B)
+        for eq in gbt.nash.enummixed_solve(game).equilibria:
+            found.append((np.array([float(eq[s]) for s in game.players[0].strategies]),
+                          np.array([float(eq[s]) for s in game.players[1].strategies]), "pygambit enummixed"))
+    except ImportError:
+        import nashpy
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # degenerate games warn; the best-response check below decides
+            for row, column in nashpy.Game(A, B).support_enumeration():
+                found.append((np.asarray(row, dtype=np.float64), np.asarray(column, dtype=np.float64),
+                              "nashpy support enumeration"))
+    out: list[MixedEquilibrium] = []
+    for row, column, solver in found:
+        gap = max(float((A @ column).max() - row @ A @ column), float((row @ B).max() - row @ B @ column))
+        if gap > BEST_RESPONSE_TOL:
+            continue  # not an equilibrium after all: never reported
+        if any(np.allclose(row, e.row) and np.allclose(column, e.column) for e in out):
+            continue
+        out.append(MixedEquilibrium(row, column, (float(row @ A @ column), float(row @ B @ column)), gap, solver))
+    return out
+
+
+def delta_star(T: float, R: float, P: float) -> float | None:
+    """Discount-factor threshold of the repeated game: cooperation (R each period) is sustained by grim trigger
+    against a one-shot temptation T followed by punishment P forever iff delta >= (T - R) / (T - P).
+    0 when cooperating pays even in one period (R >= T); None when punishment is no threat (P >= T)."""
+    for name, value in (("T", T), ("R", R), ("P", P)):
+        if not np.isfinite(value):
+            raise InputError(f"{name} must be a finite payoff, got {value}")
+    if R >= T:
+        return 0.0
+    if P >= T or R <= P:
+        return None
+    return (T - R) / (T - P)
