@@ -1,0 +1,354 @@
+"""The alignment game: the U.S. offers a package, Russia aligns, China responds; payoffs from the engines.
+
+Tree: U.S. {none, deal} -> Russia {china, hedge, west} -> China {keep, retaliate}. Each terminal outcome maps to
+scenarios built from the game file's components on top of its base (status-quo) scenario: ``relief`` and
+``deal`` (the package; the deal's trade-cost change scales with ``package``) when the U.S. offered a deal and
+Russia moved (hedge or west) and the promise is honoured; ``pivot`` or ``hedge`` for Russia's move away from
+China; ``retaliation`` when China retaliates. A promise is honoured with probability ``rho`` (trust): the
+payoffs of those outcomes are ``rho x honoured + (1 - rho) x broken``.
+
+Payoff of a player = its real-income change in % (GE engine) x its economic weight, plus for Russia
+``budget_weight`` x the change in the oil & gas share of its federal budget in points (energy engine), plus the
+named security and status terms (subjective, in the same units): Russia gains ``rus_security_west`` and loses
+``rus_status_china`` when it aligns west (half of each when it hedges); the U.S. gains ``usa_split_value`` when
+Russia aligns west (half when it hedges) and loses ``usa_presence_cost`` (its presence in Europe needs a Russian
+threat) when Russia aligns west; China loses ``chn_partner_loss`` (half when Russia hedges).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from geoshift.engines.strategy.mixed import MixedEquilibrium, delta_star, two_player_equilibria
+from geoshift.engines.strategy.tree import Node, normal_form, play, pure_nash, subgame_perfect
+from geoshift.errors import ScenarioError
+from geoshift.scenario.spec import Scenario, Shock, _explain, _line_of, _path_text, load_scenario
+
+PLAYERS = ("USA", "RUS", "CHN")
+OFFERS = ("none", "deal")
+ALIGNMENTS = ("china", "hedge", "west")
+RESPONSES = ("keep", "retaliate")
+REQUIRED_PARAMETERS = ("rho", "package", "budget_weight", "rus_security_west", "rus_status_china",
+                       "usa_split_value", "usa_presence_cost", "chn_partner_loss")
+REQUIRED_COMPONENTS = ("relief", "deal", "pivot", "hedge", "retaliation")
+
+
+class Parameter(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    value: float
+    min: float
+    max: float
+    unit: str = ""
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Parameter:
+        if not self.min <= self.value <= self.max:
+            raise ValueError(f"value {self.value} is outside its range [{self.min}, {self.max}]")
+        return self
+
+
+class GameSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str = ""
+    base: str = "west_embargo_russia"
+    economic_weight: dict[str, float] = {"USA": 1.0, "RUS": 1.0, "CHN": 1.0}
+    parameters: dict[str, Parameter]
+    components: dict[str, list[Shock]]
+
+    @model_validator(mode="after")
+    def _complete(self) -> GameSpec:
+        missing = [p for p in REQUIRED_PARAMETERS if p not in self.parameters]
+        if missing:
+            raise ValueError(f"missing parameter(s) {', '.join(missing)}; required: {', '.join(REQUIRED_PARAMETERS)}")
+        if not (self.parameters["rho"].min >= 0.0 and self.parameters["rho"].max <= 1.0):
+            raise ValueError("parameter rho (trust) is a probability: its range must lie within [0, 1]")
+        missing = [c for c in REQUIRED_COMPONENTS if c not in self.components]
+        if missing:
+            raise ValueError(f"missing component(s) {', '.join(missing)}; required: {', '.join(REQUIRED_COMPONENTS)}")
+        unknown = [p for p in self.economic_weight if p not in PLAYERS]
+        if unknown:
+            raise ValueError(f"economic_weight for unknown player(s) {', '.join(unknown)}; players: USA, RUS, CHN")
+        return self
+
+    def value(self, name: str, overrides: Mapping[str, float] | None = None) -> float:
+        if overrides and name in overrides:
+            p = self.parameters[name]
+            v = float(overrides[name])
+            if not p.min <= v <= p.max:
+                raise ScenarioError(f"parameter {name} = {v} is outside its range [{p.min}, {p.max}]")
+            return v
+        return self.parameters[name].value
+
+
+def load_game(path: str | Path) -> GameSpec:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
+        tree = yaml.compose(text)
+    except OSError as exc:
+        raise ScenarioError(f"game file {path} cannot be read ({exc})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        raise ScenarioError(f"{where}: YAML syntax error: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{path}: a game is a YAML mapping with name, parameters and components")
+    try:
+        return GameSpec.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc, message = _explain(error, raw)
+        if error["type"] == "value_error":
+            message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+        line = _line_of(tree, loc)
+        where = f"{path}:{line}" if line is not None else str(path)
+        raise ScenarioError(f"{where}: {_path_text(loc) or 'game'}: {message}") from None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    offer: str
+    align: str
+    response: str
+    honoured: bool  # the package is delivered (only meaningful after a deal and a move)
+
+    @property
+    def relief(self) -> bool:
+        return self.offer == "deal" and self.align != "china" and self.honoured
+
+    @property
+    def label(self) -> str:
+        return f"{self.offer}/{self.align}/{self.response}"
+
+
+EconomicPayoffs = Callable[[Scenario], dict[str, float]]
+
+
+@dataclass
+class AlignmentGame:
+    """The game with its base scenario; economic payoffs of each distinct scenario are computed once."""
+
+    spec: GameSpec
+    base: Scenario
+    economics: EconomicPayoffs
+    _cache: dict[str, dict[str, float]] = field(default_factory=dict)
+    solves: int = 0
+
+    def scenario(self, outcome: Outcome, package: float) -> Scenario:
+        shocks: list[Shock] = []
+        inherited = list(self.base.all_shocks)
+        if outcome.relief:
+            inherited += self.spec.components["relief"]  # relief undoes the base's barriers, so it comes first
+            for shock in self.spec.components["deal"]:
+                if hasattr(shock, "percent"):
+                    percent = shock.percent * package
+                    if percent <= -100.0:
+                        raise ScenarioError(f"package {package} makes the deal's {shock.kind} {percent:.0f} %; "
+                                            f"keep percent x package above -100")
+                    shock = shock.model_copy(update={"percent": percent})
+                shocks.append(shock)
+        if outcome.align == "west":
+            shocks += self.spec.components["pivot"]
+        elif outcome.align == "hedge":
+            shocks += self.spec.components["hedge"]
+        if outcome.response == "retaliate":
+            shocks += self.spec.components["retaliation"]
+        name = f"{self.spec.name}.{outcome.offer}.{outcome.align}.{outcome.response}" + (
+            f".relief{package:g}" if outcome.relief else "")
+        return Scenario(name=name, description=f"{self.spec.name}: outcome {outcome.label}", extends=self.base.name,
+                        data=self.base.data, engine=self.base.engine, elasticities=self.base.elasticities,
+                        energy=self.base.energy, inherited_shocks=inherited, shocks=shocks)
+
+    def economic(self, outcome: Outcome, package: float) -> dict[str, float]:
+        scenario = self.scenario(outcome, package)
+        key = scenario.content_hash()
+        if key not in self._cache:
+            self._cache[key] = self.economics(scenario)
+            self.solves += 1
+        return self._cache[key]
+
+    def payoffs(self, offer: str, align: str, response: str, params: Mapping[str, float]) -> dict[str, float]:
+        rho, package = params["rho"], params["package"]
+        broken = self.economic(Outcome(offer, align, response, False), package)
+        if offer == "deal" and align != "china":
+            honoured = self.economic(Outcome(offer, align, response, True), package)
+            base = {p: rho * honoured[p] + (1.0 - rho) * broken[p] for p in PLAYERS}
+        else:
+            base = dict(broken)
+        share = {"china": 0.0, "hedge": 0.5, "west": 1.0}[align]
+        base["RUS"] += share * (params["rus_security_west"] - params["rus_status_china"])
+        base["USA"] += share * params["usa_split_value"] - (params["usa_presence_cost"] if align == "west" else 0.0)
+        base["CHN"] -= share * params["chn_partner_loss"]
+        return base
+
+    def tree(self, params: Mapping[str, float]) -> Node:
+        return Node("USA", {offer: Node("RUS", {align: Node("CHN", {
+            response: Node(payoffs=self.payoffs(offer, align, response, params)) for response in RESPONSES})
+            for align in ALIGNMENTS}) for offer in OFFERS})
+
+    def parameters(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+        return {name: self.spec.value(name, overrides) for name in self.spec.parameters}
+
+
+def economic_payoffs_from(runner: Any) -> EconomicPayoffs:
+    """Economic payoffs from a results ``Runner``: real income change (%) x weight; Russia adds the budget term."""
+
+    def compute(scenario: Scenario) -> dict[str, float]:
+        metrics = runner.run(scenario).metrics
+        income = metrics[metrics["metric"] == "real_income_change_pct"].set_index("country")["value"]
+        out = {p: float(income[p]) for p in PLAYERS}
+        energy = metrics[metrics["metric"].isin(["energy_budget_share_before_pct", "energy_budget_share_after_pct"])]
+        shares = dict(zip(energy["metric"], energy["value"], strict=True))
+        out["RUS_budget_points"] = shares.get("energy_budget_share_after_pct", 0.0) - shares.get(
+            "energy_budget_share_before_pct", 0.0)
+        return out
+
+    return compute
+
+
+def weighted(game: AlignmentGame) -> EconomicPayoffs:
+    """Apply the spec's economic weights and Russia's budget term to raw engine payoffs."""
+    raw = game.economics
+    weights = game.spec.economic_weight
+    budget_weight = game.spec.parameters["budget_weight"].value
+
+    def compute(scenario: Scenario) -> dict[str, float]:
+        values = raw(scenario)
+        out = {p: weights.get(p, 1.0) * values[p] for p in PLAYERS}
+        out["RUS"] += budget_weight * values.get("RUS_budget_points", 0.0)
+        return out
+
+    return compute
+
+
+@dataclass(frozen=True)
+class Solution:
+    parameters: dict[str, float]
+    spe: list[dict[str, Any]]
+    nash: list[dict[str, Any]]
+    mixed: list[dict[str, Any]]
+    delta_star: float | None
+    delta_star_by_player: dict[str, float | None]
+    seconds: float
+
+
+def _strategy_text(strategy: Mapping[tuple[str, ...], str]) -> dict[str, str]:
+    return {("/".join(h) or "start"): a for h, a in strategy.items()}
+
+
+def solve_game(game: AlignmentGame, overrides: Mapping[str, float] | None = None) -> Solution:
+    start = time.perf_counter()
+    params = game.parameters(overrides)
+    root = game.tree(params)
+    spes = subgame_perfect(root, PLAYERS)
+    spe_rows = [{"concept": "spe", "strategies": {p: _strategy_text(s.strategies[p]) for p in PLAYERS},
+                 "outcome": "/".join(s.path), "payoffs": s.payoffs, "ties": ["/".join(t) or "start" for t in s.ties]}
+                for s in spes]
+    nf = normal_form(root, PLAYERS)
+    nash_rows = []
+    for index in pure_nash(nf):
+        profile = {p: nf.strategies[k][index[k]] for k, p in enumerate(PLAYERS)}
+        path, values = play(root, profile)
+        nash_rows.append({"concept": "nash", "strategies": {p: _strategy_text(profile[p]) for p in PLAYERS},
+                          "outcome": "/".join(path), "payoffs": values})
+    # mixed equilibria of the U.S. x Russia game with China playing its (first) subgame-perfect strategy
+    china = spes[0].strategies["CHN"]
+    us_strats, ru_strats = nf.strategies[0], nf.strategies[1]
+    A = np.zeros((len(us_strats), len(ru_strats)))
+    B = np.zeros_like(A)
+    for a, us in enumerate(us_strats):
+        for b, ru in enumerate(ru_strats):
+            _, values = play(root, {"USA": us, "RUS": ru, "CHN": china})
+            A[a, b], B[a, b] = values["USA"], values["RUS"]
+    mixed_rows = [_mixed_row(eq, us_strats, ru_strats) for eq in two_player_equilibria(A, B)]
+    deltas = _deltas(game, params)
+    finite = [d for d in deltas.values() if d is not None]
+    overall = None if len(finite) < len(deltas) else max(finite)
+    return Solution(params, spe_rows, nash_rows, mixed_rows, overall, deltas, time.perf_counter() - start)
+
+
+def _mixed_row(eq: MixedEquilibrium, us: Any, ru: Any) -> dict[str, Any]:
+    def mix(probabilities: np.ndarray, strategies: Any) -> dict[str, float]:
+        return {", ".join(f"{'/'.join(h) or 'start'}: {a}" for h, a in strategies[k].items()): float(p)
+                for k, p in enumerate(probabilities) if p > 1e-12}
+
+    return {"concept": "nash", "detail": f"mixed, U.S. x Russia with China's SPE strategy ({eq.solver})",
+            "strategies": {"USA": mix(eq.row, us), "RUS": mix(eq.column, ru)},
+            "payoffs": {"USA": eq.payoffs[0], "RUS": eq.payoffs[1]}, "best_response_gap": eq.gap}
+
+
+def _deltas(game: AlignmentGame, params: Mapping[str, float]) -> dict[str, float | None]:
+    """Trust in the repeated game: Russia is tempted to take the package and only hedge; the U.S. is tempted to
+    break its promise once Russia has aligned west. R: deal honoured and Russia west; P: no deal, Russia with
+    China (China keeps in both)."""
+    full = {**params, "rho": 1.0}
+    broken = {**params, "rho": 0.0}
+    R = game.payoffs("deal", "west", "keep", full)
+    P = game.payoffs("none", "china", "keep", full)
+    T_rus = game.payoffs("deal", "hedge", "keep", full)["RUS"]
+    T_usa = game.payoffs("deal", "west", "keep", broken)["USA"]
+    return {"RUS": delta_star(T_rus, R["RUS"], P["RUS"]), "USA": delta_star(T_usa, R["USA"], P["USA"])}
+
+
+@dataclass(frozen=True, eq=False)
+class GameMap:
+    x: str
+    y: str
+    x_values: np.ndarray
+    y_values: np.ndarray
+    outcomes: list[list[str]]  # [y][x] SPE outcome path
+    russia_moves: np.ndarray  # [y][x] Russia's SPE reply to a deal: 0 china, 1 hedge, 2 west
+    seconds: float
+    engine_solves: int
+
+
+def game_map(game: AlignmentGame, x: str, y: str, n: int = 40,
+             overrides: Mapping[str, float] | None = None) -> GameMap:
+    start = time.perf_counter()
+    for name in (x, y):
+        if name not in game.spec.parameters:
+            raise ScenarioError(f"map parameter {name!r} is not a parameter of {game.spec.name}; "
+                                f"parameters: {', '.join(game.spec.parameters)}")
+    if x == y:
+        raise ScenarioError("the two map parameters must differ")
+    if not 2 <= n <= 200:
+        raise ScenarioError(f"map size {n} must be between 2 and 200")
+    xs = np.linspace(game.spec.parameters[x].min, game.spec.parameters[x].max, n)
+    ys = np.linspace(game.spec.parameters[y].min, game.spec.parameters[y].max, n)
+    base = game.parameters(overrides)
+    outcomes: list[list[str]] = []
+    moves = np.zeros((n, n), dtype=int)
+    for a, yv in enumerate(ys):
+        row = []
+        for b, xv in enumerate(xs):
+            params = {**base, x: float(xv), y: float(yv)}
+            spe = subgame_perfect(game.tree(params), PLAYERS)[0]
+            row.append("/".join(spe.path))
+            moves[a, b] = ALIGNMENTS.index(spe.strategies["RUS"][("deal",)])
+        outcomes.append(row)
+    return GameMap(x, y, xs, ys, outcomes, moves, time.perf_counter() - start, game.solves)
+
+
+def build_game(spec: GameSpec, economics: EconomicPayoffs, folder: Path | None = None) -> AlignmentGame:
+    from geoshift.scenario.shipped import shipped_dir
+
+    candidates = [Path(spec.base)] + ([folder / f"{spec.base}.yaml"] if folder else []) + [
+        shipped_dir() / f"{spec.base}.yaml"]
+    path = next((c for c in candidates if c.is_file()), None)
+    if path is None:
+        raise ScenarioError(f"game {spec.name}: base scenario {spec.base!r} not found (a shipped scenario name "
+                            f"or a file)")
+    game = AlignmentGame(spec, load_scenario(path), economics)
+    game.economics = weighted(game)
+    return game
