@@ -1,0 +1,106 @@
+"""The alignment game with hand-set economic payoffs (no engines): thresholds computable by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from geoshift.engines.strategy.alignment import AlignmentGame, GameSpec, game_map, load_game, solve_game
+from geoshift.engines.strategy.mixed import delta_star
+from geoshift.errors import ScenarioError
+from geoshift.scenario.spec import Scenario
+
+GAMES = Path(__file__).resolve().parents[2] / "games"
+
+
+def spec(**overrides: dict[str, float]) -> GameSpec:
+    raw = load_game(GAMES / "detente.yaml").model_dump()
+    for name in raw["parameters"]:
+        if name not in ("rho", "package"):
+            raw["parameters"][name]["value"] = 0.0
+    raw["parameters"].update({k: {**raw["parameters"][k], **v} for k, v in overrides.items()})
+    return GameSpec.model_validate(raw)
+
+
+def economics(scenario: Scenario) -> dict[str, float]:
+    """Russia gains 2 from relief; aligning west costs it 1 and hedging 1.5 (both sides distrust a hedger);
+    China loses 1 if it retaliates; the U.S. gains 0.5 when Russia leaves China."""
+    _, _offer, align, response, *relief = scenario.name.split(".")
+    rus = (2.0 if relief else 0.0) - {"china": 0.0, "west": 1.0, "hedge": 1.5}[align]
+    usa = 0.5 if align == "west" else 0.0
+    chn = -1.0 if response == "retaliate" else 0.0
+    return {"USA": usa, "RUS": rus, "CHN": chn}
+
+
+def game(**overrides: dict[str, float]) -> AlignmentGame:
+    return AlignmentGame(spec(**overrides), Scenario(name="base"), economics)
+
+
+def test_russia_pivots_above_the_trust_threshold_computable_by_hand() -> None:
+    """After a deal Russia earns 2 rho - 1 by aligning west, 2 rho - 1.5 by hedging, 0 by staying: it pivots
+    iff rho >= 1/2. Below that the U.S. is indifferent between offering and not (a tie at the root)."""
+    g = game()
+    assert [row["outcome"] for row in solve_game(g, {"rho": 1.0}).spe] == ["deal/west/keep"]
+    low = solve_game(g, {"rho": 0.0}).spe
+    assert {row["outcome"] for row in low} == {"deal/china/keep", "none/china/keep"}
+    assert all("start" in row["ties"] for row in low)
+    assert solve_game(g, {"rho": 0.51}).spe[0]["strategies"]["RUS"]["deal"] == "west"
+    assert solve_game(g, {"rho": 0.49}).spe[0]["strategies"]["RUS"]["deal"] == "china"
+    at_threshold = solve_game(g, {"rho": 0.5})
+    assert {row["strategies"]["RUS"]["deal"] for row in at_threshold.spe} == {"west", "china"}  # a tie, reported
+    assert all("deal" in row["ties"] for row in at_threshold.spe)
+    grid = game_map(g, "rho", "package", n=21)  # rho = 0, 0.05, ..., 1; at exactly 0.5 the tie reads "china"
+    switch = grid.x_values[np.argmax(grid.russia_moves[0] == 2)]
+    assert switch == pytest.approx(0.55)
+    assert np.all(grid.russia_moves[:, grid.x_values < 0.5] == 0)
+    assert np.all(grid.russia_moves[:, grid.x_values > 0.5] == 2)
+
+
+def test_security_terms_move_the_threshold() -> None:
+    """With Russia valuing the reduced NATO threat at 0.4 (half when hedging), west pays 2 rho - 0.6: rho* = 0.3."""
+    g = game(rus_security_west={"value": 0.4})
+    assert solve_game(g, {"rho": 0.31}).spe[0]["strategies"]["RUS"]["deal"] == "west"
+    assert solve_game(g, {"rho": 0.29}).spe[0]["strategies"]["RUS"]["deal"] == "china"
+
+
+def test_equilibria_pass_the_best_response_check_and_delta_star_matches() -> None:
+    g = game()
+    solution = solve_game(g, {"rho": 0.8})
+    assert solution.mixed and all(row["best_response_gap"] <= 1e-9 for row in solution.mixed)
+    spe_outcomes = {row["outcome"] for row in solution.spe}
+    assert spe_outcomes <= {row["outcome"] for row in solution.nash}
+    params = g.parameters({"rho": 0.8})
+    R = g.payoffs("deal", "west", "keep", {**params, "rho": 1.0})["RUS"]
+    T = g.payoffs("deal", "hedge", "keep", {**params, "rho": 1.0})["RUS"]
+    P = g.payoffs("none", "china", "keep", params)["RUS"]
+    assert solution.delta_star_by_player["RUS"] == delta_star(T, R, P)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("{value: 0.5, min: 0.0, max: 1.0", "{value: 1.5, min: 0.0, max: 1.0"),
+         r"rho: value 1.5 is outside its range \[0.0, 1.0\]"),
+        (lambda t: t.replace("  retaliation:\n", "  retaliations:\n"), "missing component"),
+        (lambda t: t.replace("base: west_embargo_russia", "base: west_embargo_rusia"), "not found"),
+        (lambda t: t.replace("  rho:\n", "  trust:\n"), "missing parameter"),
+        (lambda t: t.replace("economic_weight: {USA: 1.0", "economic_weight: {USX: 1.0"), "unknown player"),
+    ],
+)
+def test_bad_game_files(tmp_path: Path, edit: object, message: str) -> None:
+    from geoshift.engines.strategy.alignment import build_game
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(edit((GAMES / "detente.yaml").read_text()))  # type: ignore[operator]
+    with pytest.raises(ScenarioError, match=message):
+        build_game(load_game(path), economics)
+
+
+def test_bad_overrides_and_maps() -> None:
+    g = game()
+    with pytest.raises(ScenarioError, match=r"parameter rho = 2.0 is outside its range"):
+        solve_game(g, {"rho": 2.0})
+    with pytest.raises(ScenarioError, match="map parameter 'trust' is not a parameter"):
+        game_map(g, "trust", "package", n=3)
