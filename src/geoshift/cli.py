@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
+import uuid
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich import box
 from rich.console import Console
@@ -17,9 +21,18 @@ from rich.table import Table
 from geoshift.analysis.profile import Profile, profile
 from geoshift.data import packs
 from geoshift.engines.energy.outcome import energy_outcome
+from geoshift.engines.strategy.alignment import (
+    build_game,
+    economic_payoffs_from,
+    game_map,
+    load_game,
+    result_dict,
+    solve_game,
+)
 from geoshift.engines.trade_ge import calibrate, remove_deficits, solve_multisector, theta_for
 from geoshift.engines.trade_ge.summary import country_changes, world_real_income_change_pct
 from geoshift.errors import GeoshiftError, InputError
+from geoshift.report.game import write_game_report
 from geoshift.report.html import write_report
 from geoshift.results.records import KEY_COUNTRIES, RunRecord
 from geoshift.results.run import Runner
@@ -420,6 +433,75 @@ def ge_command(
     out.print(f"[dim]key countries, then the {top} biggest losers and winners; solver: converged="
               f"{result.converged}, {result.iterations} iterations, residual {result.residual:.1e}, "
               f"{1000 * result.seconds:.0f} ms[/]")
+
+
+def _threshold(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+@app.command("game")
+def game_command(
+    file: Annotated[Path, typer.Argument(help="Game YAML, e.g. games/detente.yaml.")],
+    set_values: Annotated[list[str], typer.Option("--set", help="NAME=VALUE parameter override; repeatable.")] = [],  # noqa: B006
+    map_axes: Annotated[str | None, typer.Option("--map", help="Two parameters to sweep, e.g. rho,package.")] = None,
+    n: Annotated[int, typer.Option(help="Grid points per map axis.")] = 40,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML report.")] = Path("geoshift-out"),
+    store: Annotated[Path | None, typer.Option(help="Results database.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Solve the alignment game (payoffs from the GE and energy engines): equilibria, trust thresholds, maps."""
+    spec = load_game(file)
+    overrides: dict[str, float] = {}
+    for item in set_values:
+        name, _, value = item.partition("=")
+        try:
+            overrides[name.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"--set {item!r} must look like NAME=VALUE, e.g. rho=0.3") from None
+        if name.strip() not in spec.parameters:
+            raise InputError(f"--set {name.strip()!r}: not a parameter of {spec.name}; "
+                             f"parameters: {', '.join(spec.parameters)}")
+    axes = None
+    if map_axes is not None:
+        axes = [a.strip() for a in map_axes.split(",")]
+        if len(axes) != 2:
+            raise InputError(f"--map {map_axes!r} must name two parameters, e.g. rho,package")
+    world = _world()
+    game = build_game(spec, economic_payoffs_from(Runner(world)), file.parent)
+    with out.status("Solving the game (each distinct outcome scenario once)...", spinner="dots"):
+        solution = solve_game(game, overrides)
+        grid = game_map(game, axes[0], axes[1], n, overrides) if axes else None
+    result = result_dict(game, solution, grid)
+    spec_text = file.read_text(encoding="utf-8")
+    report = write_game_report(result, spec_text, out_dir / f"game-{spec.name}.html")
+    record = RunRecord(
+        run_id=uuid.uuid4().hex[:12], name=f"game:{spec.name}", description=spec.description, spec_yaml=spec_text,
+        scenario_hash=hashlib.sha256(json.dumps({"spec": spec.model_dump(mode="json"), "set": overrides,
+                                                  "map": axes, "n": n}, sort_keys=True).encode()).hexdigest(),
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        metrics=pd.DataFrame([("game_payoff", p, "", outcome, v, "% real income")
+                              for outcome, values in result["payoffs"].items() for p, v in values.items()],
+                             columns=["metric", "country", "partner", "sector", "value", "unit"]),
+        diagnostics={"spe": [e["outcome"] for e in result["spe"]], "delta_star": result["delta_star"],
+                     "engine_solves": result["engine_solves"], "seconds": result["seconds"]},
+        provenance=[asdict(p) for p in world.provenance], data_key=world.data_key)
+    _store(store).save(record)
+    if as_json:
+        _print_json({**result, "report": str(report), "run_id": record.run_id})
+        return
+    for e in result["spe"]:
+        values = ", ".join(f"{p} {v:+.3f}" for p, v in e["payoffs"].items())
+        ties = f"  [dim](ties at {', '.join(e['ties'])})[/]" if e["ties"] else ""
+        out.print(f"[bold]SPE[/]: {e['outcome']}  payoffs {values}{ties}")
+    out.print(f"pure Nash equilibria: {len(result['nash'])}; "
+              f"mixed (U.S. x Russia | China's SPE): {len(result['mixed'])}")
+    deltas = ", ".join(f"{p} {_threshold(d)}" for p, d in result["delta_star_by_player"].items())
+    out.print(f"trust threshold delta*: {_threshold(result['delta_star'])} ({deltas})")
+    if grid is not None:
+        share = float((grid.russia_moves == 2).mean())
+        out.print(f"map {grid.x} x {grid.y} ({n} x {n}): Russia aligns west after a deal in {100 * share:.0f} % of "
+                  f"the cells; {grid.engine_solves} engine solves, {grid.seconds:.1f} s")
+    out.print(f"report: {report}  (run {record.run_id})")
 
 
 @app.command("energy")

@@ -283,7 +283,9 @@ def _mixed_row(eq: MixedEquilibrium, us: Any, ru: Any) -> dict[str, Any]:
         return {", ".join(f"{'/'.join(h) or 'start'}: {a}" for h, a in strategies[k].items()): float(p)
                 for k, p in enumerate(probabilities) if p > 1e-12}
 
-    return {"concept": "nash", "detail": f"mixed, U.S. x Russia with China's SPE strategy ({eq.solver})",
+    kind = "mixed" if min(np.count_nonzero(eq.row > 1e-12), np.count_nonzero(eq.column > 1e-12)) > 1 or max(
+        np.count_nonzero(eq.row > 1e-12), np.count_nonzero(eq.column > 1e-12)) > 1 else "pure"
+    return {"concept": "nash", "detail": f"{kind}, U.S. x Russia with China's SPE strategy ({eq.solver})",
             "strategies": {"USA": mix(eq.row, us), "RUS": mix(eq.column, ru)},
             "payoffs": {"USA": eq.payoffs[0], "RUS": eq.payoffs[1]}, "best_response_gap": eq.gap}
 
@@ -338,6 +340,26 @@ def game_map(game: AlignmentGame, x: str, y: str, n: int = 40,
             moves[a, b] = ALIGNMENTS.index(spe.strategies["RUS"][("deal",)])
         outcomes.append(row)
     return GameMap(x, y, xs, ys, outcomes, moves, time.perf_counter() - start, game.solves)
+
+
+def result_dict(game: AlignmentGame, solution: Solution, grid: GameMap | None = None) -> dict[str, Any]:
+    """Everything a user or a report needs, as plain data (the CLI's JSON)."""
+    params = solution.parameters
+    payoffs = {f"{o}/{a}/{r}": game.payoffs(o, a, r, params) for o in OFFERS for a in ALIGNMENTS for r in RESPONSES}
+    out: dict[str, Any] = {
+        "game": game.spec.name, "description": game.spec.description, "base": game.base.name,
+        "parameters": params,
+        "parameter_table": {k: {**v.model_dump(), "value": params[k]} for k, v in game.spec.parameters.items()},
+        "equilibria": solution.spe + solution.nash + solution.mixed,
+        "spe": solution.spe, "nash": solution.nash, "mixed": solution.mixed,
+        "delta_star": solution.delta_star, "delta_star_by_player": solution.delta_star_by_player,
+        "payoffs": payoffs, "engine_solves": game.solves, "seconds": solution.seconds,
+    }
+    if grid is not None:
+        out["map"] = {"x": grid.x, "y": grid.y, "x_values": grid.x_values.tolist(), "y_values": grid.y_values.tolist(),
+                      "outcomes": grid.outcomes, "russia_moves": grid.russia_moves.tolist(),
+                      "seconds": grid.seconds, "engine_solves": grid.engine_solves}
+    return out
 
 
 def build_game(spec: GameSpec, economics: EconomicPayoffs, folder: Path | None = None) -> AlignmentGame:

@@ -1,0 +1,91 @@
+"""The HTML report of a game: parameters with their sources, equilibria, trust thresholds, the outcome table and
+the map of where Russia pivots (plotly, inline and offline)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Mapping
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go  # type: ignore[import-untyped]
+
+from geoshift.report.html import _CSS
+
+MOVES = ("stays with China", "hedges", "aligns west")
+
+
+def _threshold(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "\n".join("<tr>" + "".join(f"<td class=\"txt\">{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _map_figure(game_map: Mapping[str, Any]) -> str:
+    z = game_map["russia_moves"]
+    text = [[escape(o) for o in row] for row in game_map["outcomes"]]
+    fig = go.Figure(go.Heatmap(
+        x=game_map["x_values"], y=game_map["y_values"], z=z, text=text, zmin=0, zmax=2,
+        colorscale=[[0.0, "#b42318"], [0.5, "#f2c94c"], [1.0, "#1b7f3b"]],
+        colorbar={"tickvals": [0, 1, 2], "ticktext": list(MOVES), "title": "Russia after a deal"},
+        hovertemplate=f"{escape(game_map['x'])}=%{{x:.3g}}<br>{escape(game_map['y'])}=%{{y:.3g}}<br>"
+                      "SPE outcome: %{text}<extra></extra>"))
+    fig.update_layout(title="Where does Russia pivot? Its subgame-perfect reply to a U.S. deal",
+                      xaxis_title=game_map["x"], yaxis_title=game_map["y"], height=520)
+    return str(fig.to_html(full_html=False, include_plotlyjs=True, config={"displaylogo": False}))
+
+
+def render_game_report(result: Mapping[str, Any], spec_text: str) -> str:
+    params = [[escape(k), f"{v['value']:g}", f"[{v['min']:g}, {v['max']:g}]", escape(v.get("unit", "")),
+               escape(v["source"])] for k, v in result["parameter_table"].items()]
+    spe = [[escape(e["outcome"]), escape(", ".join(f"{p} {x:+.3f}" for p, x in e["payoffs"].items())),
+            escape(", ".join(e.get("ties", [])) or "–"),
+            escape("; ".join(f"{p}: {s}" for p, s in e["strategies"].items()))] for e in result["spe"]]
+    mixed = [[escape(e["detail"]), escape(str(e["strategies"])),
+              escape(", ".join(f"{p} {x:+.3f}" for p, x in e["payoffs"].items())), f"{e['best_response_gap']:.1e}"]
+             for e in result["mixed"]]
+    outcomes = [[escape(k), *[f"{v[p]:+.3f}" for p in ("USA", "RUS", "CHN")]] for k, v in result["payoffs"].items()]
+    deltas = ", ".join(f"{p}: {_threshold(d)}" for p, d in result["delta_star_by_player"].items())
+    parts = [
+        f"<h1>geoshift game: {escape(result['game'])}</h1><p class=\"note\">{escape(result['description'])}</p>",
+        "<section id=\"equilibria\"><h2>Equilibria</h2>",
+        _table(["SPE outcome", "payoffs", "ties at", "strategies"], spe),
+        f"<p>Pure Nash equilibria of the normal form: {len(result['nash'])} (all listed in the JSON); "
+        f"SPE outcomes among them: {escape(', '.join(sorted({e['outcome'] for e in result['spe']})))}.</p>",
+        _table(["U.S. x Russia equilibrium (pure or mixed)", "strategies", "payoffs", "best-response gap"], mixed),
+        f"<p>Trust in the repeated game: cooperation holds for discount factors above δ* = "
+        f"{_threshold(result['delta_star'])} ({escape(deltas)}).</p>",
+        "</section><section id=\"outcomes\"><h2>Payoffs by outcome</h2>",
+        "<p class=\"note\">Expected payoffs at the parameters below (% of real income; Russia adds its budget term "
+        "and every player its security and status terms).</p>",
+        _table(["outcome (offer/Russia/China)", "USA", "RUS", "CHN"], outcomes), "</section>",
+    ]
+    if result.get("map"):
+        parts += ["<section id=\"map\"><h2>Map</h2>", _map_figure(result["map"]), "</section>"]
+    parts += ["<section id=\"parameters\"><h2>Parameters</h2>",
+              _table(["parameter", "value", "range", "unit", "source"], params), "</section>",
+              f"<section id=\"spec\"><h2>Game file</h2><pre>{escape(spec_text)}</pre></section>"]
+    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(result['game'])}"
+            f"</title><style>{_CSS}</style></head><body><main>{''.join(parts)}</main></body></html>\n")
+
+
+def write_game_report(result: Mapping[str, Any], spec_text: str, path: Path) -> Path:
+    html = render_game_report(result, spec_text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".game-", suffix=".html", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(html)
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(name).unlink()
+        raise
+    return path
