@@ -283,8 +283,8 @@ def _mixed_row(eq: MixedEquilibrium, us: Any, ru: Any) -> dict[str, Any]:
         return {", ".join(f"{'/'.join(h) or 'start'}: {a}" for h, a in strategies[k].items()): float(p)
                 for k, p in enumerate(probabilities) if p > 1e-12}
 
-    kind = "mixed" if min(np.count_nonzero(eq.row > 1e-12), np.count_nonzero(eq.column > 1e-12)) > 1 or max(
-        np.count_nonzero(eq.row > 1e-12), np.count_nonzero(eq.column > 1e-12)) > 1 else "pure"
+    support = max(np.count_nonzero(eq.row > 1e-12), np.count_nonzero(eq.column > 1e-12))
+    kind = "mixed" if support > 1 else "pure"
     return {"concept": "nash", "detail": f"{kind}, U.S. x Russia with China's SPE strategy ({eq.solver})",
             "strategies": {"USA": mix(eq.row, us), "RUS": mix(eq.column, ru)},
             "payoffs": {"USA": eq.payoffs[0], "RUS": eq.payoffs[1]}, "best_response_gap": eq.gap}
