@@ -1,5 +1,9 @@
-"""Mixed equilibria of two-player games (support enumeration via ``nashpy``; ``pygambit`` when installed), each
-one re-checked for best responses before it is returned, and the repeated-game trust threshold."""
+"""Mixed equilibria of two-player games (support enumeration via ``nashpy``), each one re-checked for best responses
+before it is returned, and the repeated-game trust threshold.
+
+Why not pygambit: 16.7.0 ships no binary wheel for this platform (a 9-minute source build), and 17.0.0b2's API
+is a moving beta (``Game.from_arrays`` became ``StrategicGame.from_arrays``; profiles are indexed differently);
+the exact pure-strategy enumeration of the full normal form lives in ``tree.py``."""
 
 from __future__ import annotations
 
@@ -30,22 +34,14 @@ def two_player_equilibria(A: np.ndarray, B: np.ndarray) -> list[MixedEquilibrium
         raise InputError(f"payoff matrices must have the same 2-D shape, got {A.shape} and {B.shape}")
     if not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):
         raise InputError("payoff matrices must be finite")
+    import nashpy
+
     found: list[tuple[np.ndarray, np.ndarray, str]] = []
-    try:
-        import pygambit as gbt
-
-        game = gbt.Game.from_arrays(A, B)
-        for eq in gbt.nash.enummixed_solve(game).equilibria:
-            found.append((np.array([float(eq[s]) for s in game.players[0].strategies]),
-                          np.array([float(eq[s]) for s in game.players[1].strategies]), "pygambit enummixed"))
-    except ImportError:
-        import nashpy
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # degenerate games warn; the best-response check below decides
-            for row, column in nashpy.Game(A, B).support_enumeration():
-                found.append((np.asarray(row, dtype=np.float64), np.asarray(column, dtype=np.float64),
-                              "nashpy support enumeration"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # degenerate games warn; the best-response check below decides
+        for row, column in nashpy.Game(A, B).support_enumeration():
+            found.append((np.asarray(row, dtype=np.float64), np.asarray(column, dtype=np.float64),
+                          "nashpy support enumeration"))
     out: list[MixedEquilibrium] = []
     for row, column, solver in found:
         gap = max(float((A @ column).max() - row @ A @ column), float((row @ B).max() - row @ B @ column))
