@@ -15,10 +15,8 @@ counterfactual (0.5 s at the very most); 100 ICIO shocks <= 5 s. The last line i
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 import warnings
-from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -28,18 +26,10 @@ from geoshift.engines.trade_ge import calibrate, solve_gravity, solve_multisecto
 from geoshift.scenario import shocks
 from geoshift.world import load_world
 from geoshift.world.synthetic import GravityWorld, bloc_matrix, gravity_world
+from timing import timed
 
 SIGMA = 5.0
 B_DIST, B_BLOC = -1.0, -0.5
-
-
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def synthetic(N: int) -> tuple[GravityWorld, np.ndarray]:

@@ -14,11 +14,8 @@ from __future__ import annotations
 import argparse
 import io
 import sqlite3
-import statistics
 import tempfile
-import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -26,15 +23,7 @@ import numpy as np
 from geoshift.analysis import profile
 from geoshift.data import packs
 from geoshift.world import World, load_world
-
-
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from timing import timed
 
 
 def raw_read(icio: Path, geopolrisk: Path, workdir: Path) -> None:

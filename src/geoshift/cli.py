@@ -352,14 +352,15 @@ def compare_command(
 
 
 
-def _theta_overrides(items: list[str]) -> dict[str, float]:
+def _assignments(items: list[str], option: str, example: str) -> dict[str, float]:
+    """``["NAME=VALUE", ...]`` -> ``{NAME: VALUE}``, with a one-line error naming the option."""
     overrides = {}
     for item in items:
-        sector, _, value = item.partition("=")
+        name, _, value = item.partition("=")
         try:
-            overrides[sector.strip()] = float(value)
+            overrides[name.strip()] = float(value)
         except ValueError:
-            raise InputError(f"--theta {item!r} must look like SECTOR=VALUE, e.g. C19=10") from None
+            raise InputError(f"{option} {item!r} must look like NAME=VALUE, e.g. {example}") from None
     return overrides
 
 
@@ -405,7 +406,7 @@ def ge_command(
     if deficits not in ("fixed", "removed"):
         raise InputError(f"--deficits {deficits!r} must be fixed or removed")
     cal = calibrate(world)
-    th = theta_for(world.sectors, _theta_overrides(theta))
+    th = theta_for(world.sectors, _assignments(theta, "--theta", "C19=10"))
     with out.status("Solving the multi-sector equilibrium...", spinner="dots"):
         if deficits == "removed":
             cal = remove_deficits(cal, th)
@@ -451,15 +452,10 @@ def game_command(
 ) -> None:
     """Solve the alignment game (payoffs from the GE and energy engines): equilibria, trust thresholds, maps."""
     spec = load_game(file)
-    overrides: dict[str, float] = {}
-    for item in set_values:
-        name, _, value = item.partition("=")
-        try:
-            overrides[name.strip()] = float(value)
-        except ValueError:
-            raise InputError(f"--set {item!r} must look like NAME=VALUE, e.g. rho=0.3") from None
-        if name.strip() not in spec.parameters:
-            raise InputError(f"--set {name.strip()!r}: not a parameter of {spec.name}; "
+    overrides = _assignments(set_values, "--set", "rho=0.3")
+    for name in overrides:
+        if name not in spec.parameters:
+            raise InputError(f"--set {name!r}: not a parameter of {spec.name}; "
                              f"parameters: {', '.join(spec.parameters)}")
     axes = None
     if map_axes is not None:

@@ -16,8 +16,21 @@ class Diagnostics:
     message: str = ""
 
 
+class _Diagnosed:
+    """The diagnostics view shared by solver results (their fields are declared by each result)."""
+
+    converged: bool
+    iterations: int
+    residual: float
+    seconds: float
+
+    @property
+    def diagnostics(self) -> Diagnostics:
+        return Diagnostics(self.converged, self.iterations, self.residual, self.seconds)
+
+
 @dataclass(frozen=True, eq=False)
-class GravityResult:
+class GravityResult(_Diagnosed):
     """One-sector exact hat algebra. Hats are new / baseline; levels are in baseline units (numéraire:
     world output unchanged)."""
 
@@ -34,13 +47,10 @@ class GravityResult:
     state: np.ndarray | None = None  # the solver's unknowns, for warm starts
     tariff_revenue: np.ndarray | None = None  # (N,) tariff revenue collected, baseline units
 
-    @property
-    def diagnostics(self) -> Diagnostics:
-        return Diagnostics(self.converged, self.iterations, self.residual, self.seconds)
 
 
 @dataclass(frozen=True, eq=False)
-class MultiSectorResult:
+class MultiSectorResult(_Diagnosed):
     """Caliendo–Parro in hat form. Arrays indexed [country] or [country, sector]; ``X_new[exporter, importer,
     sector]`` in baseline units (numéraire: world value added unchanged)."""
 
@@ -61,6 +71,3 @@ class MultiSectorResult:
     state: np.ndarray | None = None  # the solver's unknowns, for warm starts
     tariff_revenue: np.ndarray | None = None  # (N,) tariff revenue collected, baseline units
 
-    @property
-    def diagnostics(self) -> Diagnostics:
-        return Diagnostics(self.converged, self.iterations, self.residual, self.seconds)
