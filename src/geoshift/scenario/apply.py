@@ -35,40 +35,29 @@ def _items(selector: Selector) -> list[str]:
 
 
 def resolve_countries(world: World, selector: Selector, field: str, year: int) -> list[int]:
-    groups = {g.upper(): g for g in group_names()} | {alias: alias for alias in ALIASES}
-    picked: list[int] = []
-    for item in _items(selector):
-        if item.upper() in groups:
-            members = [c for c in group_members(item, year) if c in world.countries]
-            if not members:
-                raise ScenarioError(f"{field}: group {item!r} has no member among the World's economies in {year}")
-            picked += [world.countries.index(c) for c in members]
-            continue
-        try:
-            picked.append(world.countries.index(resolve_country(item, world.countries, field=field)))
-        except GeoshiftError:
-            hint = closest_codes(item, world.countries) + difflib.get_close_matches(item.upper(), list(groups), n=2)
-            raise ScenarioError(f"{field}: unknown country or group {item!r}; closest: {', '.join(hint) or 'none'} "
-                                f"(ISO3 codes or groups: {', '.join(sorted(groups))})") from None
-    if not picked:
-        raise ScenarioError(f"{field}: names no country")
-    return sorted(set(picked))
+    """Positions in the World of the countries named by ``selector``."""
+    codes = resolve_countries_any(world.countries, selector, field, year, where="the World's economies")
+    return [world.countries.index(c) for c in codes]
 
 
-def resolve_countries_any(known: tuple[str, ...], selector: Selector, field: str, year: int) -> list[str]:
-    """ISO3 codes named by ``selector`` among ``known`` (e.g. every BACI country, not only the World's 80)."""
+def resolve_countries_any(known: tuple[str, ...], selector: Selector, field: str, year: int, *,
+                          where: str = "the data") -> list[str]:
+    """ISO3 codes named by ``selector`` (ISO3 codes, names, groups) among ``known`` (e.g. every BACI country)."""
     groups = {g.upper(): g for g in group_names()} | {alias: alias for alias in ALIASES}
     picked: list[str] = []
     for item in _items(selector):
         if item.upper() in groups:
-            picked += [c for c in group_members(item, year) if c in known]
+            members = [c for c in group_members(item, year) if c in known]
+            if not members:
+                raise ScenarioError(f"{field}: group {item!r} has no member among {where} in {year}")
+            picked += members
             continue
         try:
             picked.append(resolve_country(item, known, field=field))
         except GeoshiftError:
             hint = closest_codes(item, known) + difflib.get_close_matches(item.upper(), list(groups), n=2)
-            raise ScenarioError(f"{field}: unknown country or group {item!r}; "
-                                f"closest: {', '.join(hint) or 'none'}") from None
+            raise ScenarioError(f"{field}: unknown country or group {item!r}; closest: {', '.join(hint) or 'none'} "
+                                f"(ISO3 codes or groups: {', '.join(sorted(groups))})") from None
     if not picked:
         raise ScenarioError(f"{field}: names no country")
     return sorted(set(picked))

@@ -10,29 +10,15 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from geoshift.data.countries import resolve_country
-from geoshift.data.groups import ALIASES, group_members, group_names
 from geoshift.errors import InputError
+from geoshift.scenario.apply import resolve_countries
 from geoshift.world.world import PROFILE_GROUPS, World
 
 
 def countries(world: World, selector: str | Iterable[str], *, year: int | None = None) -> list[int]:
     """Positions of the countries named by ``selector`` (comma-separated ISO3 codes, names or groups)."""
-    items = selector.split(",") if isinstance(selector, str) else list(selector)
-    known_groups = {g.upper() for g in group_names()} | set(ALIASES)
-    picked: list[int] = []
-    for raw in items:
-        item = raw.strip()
-        if not item:
-            continue
-        if item.upper() in known_groups:
-            members = [c for c in group_members(item, year or world.year) if c in world.countries]
-            picked += [world.countries.index(c) for c in members]
-        else:
-            picked.append(world.countries.index(resolve_country(item, world.countries)))
-    if not picked:
-        raise InputError(f"country selector {selector!r} names no country of the World")
-    return sorted(set(picked))
+    items = selector if isinstance(selector, str) else list(selector)
+    return resolve_countries(world, items, "countries", year or world.year)
 
 
 def sectors(world: World, selector: str | Iterable[str]) -> list[int]:
