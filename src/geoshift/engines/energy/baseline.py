@@ -33,9 +33,6 @@ class EnergyBaseline:
     imports: pd.DataFrame = field(repr=False)
     notes: tuple[str, ...] = ()
 
-    def total(self, fuel: str) -> float:
-        return float(self.flows.loc[self.flows["fuel"] == fuel, "quantity"].sum())
-
 
 def _fuel_of_hs6() -> dict[int, str]:
     catalogue = products()

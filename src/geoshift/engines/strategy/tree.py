@@ -141,10 +141,6 @@ class NormalForm:
     strategies: tuple[tuple[dict[History, str], ...], ...]  # per player, its pure strategies
     payoffs: np.ndarray  # shape (n_1, ..., n_k, k)
 
-    def label(self, player: int, index: int) -> str:
-        strategy = self.strategies[player][index]
-        return ", ".join(f"{'/'.join(h) or 'start'}: {a}" for h, a in strategy.items())
-
 
 def normal_form(root: Node, players: Sequence[str]) -> NormalForm:
     validate(root, players)
