@@ -20,6 +20,8 @@ from rich.table import Table
 
 from geoshift.analysis.profile import Profile, profile
 from geoshift.data import packs
+from geoshift.engines.bargain import load_actors, perturbed_forecasts, run_bargaining
+from geoshift.engines.bargain.summary import result_dict as bargain_result_dict
 from geoshift.engines.energy.outcome import energy_outcome
 from geoshift.engines.strategy.alignment import (
     build_game,
@@ -32,8 +34,10 @@ from geoshift.engines.strategy.alignment import (
 from geoshift.engines.trade_ge import calibrate, remove_deficits, solve_multisector, theta_for
 from geoshift.engines.trade_ge.summary import country_changes, world_real_income_change_pct
 from geoshift.errors import GeoshiftError, InputError
+from geoshift.report.bargain import write_bargain_report
 from geoshift.report.game import write_game_report
 from geoshift.report.html import write_report
+from geoshift.results.metrics import bargain_metrics
 from geoshift.results.records import KEY_COUNTRIES, RunRecord
 from geoshift.results.run import Runner
 from geoshift.results.store import RunStore
@@ -497,6 +501,78 @@ def game_command(
         share = float((grid.russia_moves == 2).mean())
         out.print(f"map {grid.x} x {grid.y} ({n} x {n}): Russia aligns west after a deal in {100 * share:.0f} % of "
                   f"the cells; {grid.engine_solves} engine solves, {grid.seconds:.1f} s")
+    out.print(f"report: {report}  (run {record.run_id})")
+
+
+def _actor_assignments(items: list[str]) -> list[tuple[str, str, float]]:
+    """``["ACTOR.FIELD=VALUE", ...]`` -> ``[(ACTOR, FIELD, VALUE), ...]``; actor names may contain spaces and dots."""
+    parsed = []
+    for name, value in _assignments(items, "--set", "Kremlin.salience=0.8").items():
+        actor, dot, column = name.rpartition(".")
+        if not dot or not actor.strip():
+            raise InputError(f"--set {name}={value:g} must look like ACTOR.FIELD=VALUE, e.g. Kremlin.salience=0.8")
+        parsed.append((actor.strip(), column.strip(), value))
+    return parsed
+
+
+@app.command("bargain")
+def bargain_command(
+    file: Annotated[Path, typer.Argument(help="Actors CSV, e.g. games/russia_alignment_actors.csv.")],
+    set_values: Annotated[list[str], typer.Option("--set", help="ACTOR.FIELD=VALUE override (capability, position, "
+                                                  "salience, risk); repeatable.")] = [],  # noqa: B006
+    rounds: Annotated[int | None, typer.Option(help="Play exactly this many rounds (default: until the positions "
+                                               "settle, at most 1000).")] = None,
+    perturb: Annotated[float, typer.Option(help="Relative perturbation of the coded values for the forecast's "
+                                           "spread (0 = off).")] = 0.1,
+    draws: Annotated[int, typer.Option(help="Perturbed runs.")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed of the perturbations.")] = 0,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML report.")] = Path("geoshift-out"),
+    store: Annotated[Path | None, typer.Option(help="Results database.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Forecast a bargaining outcome on one issue (Bueno de Mesquita expected-utility model, SCS 2011 reading)."""
+    actors = load_actors(file)
+    for actor, column, value in _actor_assignments(set_values):
+        actors = actors.with_value(actor, column, value)
+    if rounds is not None and rounds < 1:
+        raise InputError(f"--rounds {rounds}: give at least 1 round")
+    if perturb and not 0 < perturb < 1:
+        raise InputError(f"--perturb {perturb:g}: give a relative perturbation in (0, 1), e.g. 0.1, or 0 for none")
+    result = run_bargaining(actors, max_rounds=rounds or 1000, raise_on_failure=rounds is None)
+    sensitivity = (perturbed_forecasts(actors, spread=perturb, draws=draws, seed=seed, max_rounds=rounds or 1000)
+                   if perturb else None)
+    payload = bargain_result_dict(result, sensitivity)
+    actors_text = file.read_text(encoding="utf-8-sig")
+    report = write_bargain_report(payload, actors_text, out_dir / f"bargain-{file.stem}.html")
+    record = RunRecord(
+        run_id=uuid.uuid4().hex[:12], name=f"bargain:{file.stem}", description=actors.meta.get("issue", ""),
+        spec_yaml=actors_text,
+        scenario_hash=hashlib.sha256(json.dumps({"file": actors_text, "set": set_values, "rounds": rounds},
+                                                sort_keys=True).encode()).hexdigest(),
+        created=datetime.now(UTC).isoformat(timespec="seconds"), metrics=bargain_metrics(result),
+        diagnostics={**payload["diagnostics"], "sensitivity": None if sensitivity is None else {
+            k: v for k, v in payload["sensitivity"].items() if k != "median_draws"}})
+    _store(store).save(record)
+    if as_json:
+        _print_json({**payload, "report": str(report), "run_id": record.run_id})
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("actor", "capability", "salience", "start", "final"):
+        table.add_column(column, justify="left" if column == "actor" else "right")
+    for a in payload["actors"]:
+        table.add_row(a["actor"], f"{a['capability']:g}", f"{a['salience']:g}", f"{a['position']:g}",
+                      f"{a['final_position']:.2f}")
+    out.print(table)
+    issue = actors.meta.get("issue", file.stem)
+    state = (f"settled after {result.iterations} rounds" if result.converged
+             else f"not settled after {result.iterations} rounds (largest last move {result.residual:.2g} of the span)")
+    out.print(f"[bold]{issue}[/]: forecast (median voter) [bold]{result.median:.2f}[/], weighted mean "
+              f"{result.mean:.2f}; {state}")
+    if sensitivity is not None:
+        q = sensitivity.quantiles()["median"]
+        out.print(f"spread under ±{100 * perturb:.0f} % perturbation ({draws} draws): 90 % of forecasts in "
+                  f"[{q[0]:.2f}, {q[2]:.2f}], median {q[1]:.2f}; "
+                  f"{100 * float(sensitivity.converged.mean()):.0f} % settled")
     out.print(f"report: {report}  (run {record.run_id})")
 
 

@@ -3,9 +3,6 @@ the map of where Russia pivots (plotly, inline and offline)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path
@@ -13,19 +10,13 @@ from typing import Any
 
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 
-from geoshift.report.html import _CSS
+from geoshift.report.html import _CSS, text_table, write_html
 
 MOVES = ("stays with China", "hedges", "aligns west")
 
 
 def _threshold(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "\n".join("<tr>" + "".join(f"<td class=\"txt\">{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _map_figure(game_map: Mapping[str, Any]) -> str:
@@ -56,36 +47,25 @@ def render_game_report(result: Mapping[str, Any], spec_text: str) -> str:
     parts = [
         f"<h1>geoshift game: {escape(result['game'])}</h1><p class=\"note\">{escape(result['description'])}</p>",
         "<section id=\"equilibria\"><h2>Equilibria</h2>",
-        _table(["SPE outcome", "payoffs", "ties at", "strategies"], spe),
+        text_table(["SPE outcome", "payoffs", "ties at", "strategies"], spe),
         f"<p>Pure Nash equilibria of the normal form: {len(result['nash'])} (all listed in the JSON); "
         f"SPE outcomes among them: {escape(', '.join(sorted({e['outcome'] for e in result['spe']})))}.</p>",
-        _table(["U.S. x Russia equilibrium (pure or mixed)", "strategies", "payoffs", "best-response gap"], mixed),
+        text_table(["U.S. x Russia equilibrium (pure or mixed)", "strategies", "payoffs", "best-response gap"], mixed),
         f"<p>Trust in the repeated game: cooperation holds for discount factors above δ* = "
         f"{_threshold(result['delta_star'])} ({escape(deltas)}).</p>",
         "</section><section id=\"outcomes\"><h2>Payoffs by outcome</h2>",
         "<p class=\"note\">Expected payoffs at the parameters below (% of real income; Russia adds its budget term "
         "and every player its security and status terms).</p>",
-        _table(["outcome (offer/Russia/China)", "USA", "RUS", "CHN"], outcomes), "</section>",
+        text_table(["outcome (offer/Russia/China)", "USA", "RUS", "CHN"], outcomes), "</section>",
     ]
     if result.get("map"):
         parts += ["<section id=\"map\"><h2>Map</h2>", _map_figure(result["map"]), "</section>"]
     parts += ["<section id=\"parameters\"><h2>Parameters</h2>",
-              _table(["parameter", "value", "range", "unit", "source"], params), "</section>",
+              text_table(["parameter", "value", "range", "unit", "source"], params), "</section>",
               f"<section id=\"spec\"><h2>Game file</h2><pre>{escape(spec_text)}</pre></section>"]
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(result['game'])}"
             f"</title><style>{_CSS}</style></head><body><main>{''.join(parts)}</main></body></html>\n")
 
 
 def write_game_report(result: Mapping[str, Any], spec_text: str, path: Path) -> Path:
-    html = render_game_report(result, spec_text)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=".game-", suffix=".html", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(html)
-        os.replace(name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(name).unlink()
-        raise
-    return path
+    return write_html(render_game_report(result, spec_text), path)

@@ -74,6 +74,11 @@ def write_report(
 ) -> Path:
     """Render the report, then write it atomically to ``path`` (temp file in the same folder, then os.replace)."""
     document = render_report(runs, title=title, world_summary=world_summary)  # before touching any file
+    return write_html(document, path)
+
+
+def write_html(document: str, path: Path) -> Path:
+    """Write a rendered page atomically: a temp file in the same folder, then os.replace (never half-written)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -116,6 +121,11 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "\n".join(f"<tr>{''.join(row)}</tr>" for row in rows)
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+def text_table(header: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+    """A table of already-escaped text cells (left-aligned)."""
+    return _table(header, (["<td class=\"txt\">" + cell + "</td>" for cell in row] for row in rows))
 
 
 def _row_head(text: str) -> str:

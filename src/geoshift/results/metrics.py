@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from geoshift.data.groups import group_members
+from geoshift.engines.bargain.model import BargainResult
 from geoshift.engines.energy.outcome import EnergyOutcome
 from geoshift.engines.energy.units import CANONICAL_UNIT
 from geoshift.engines.trade_ge.multisector import Calibration
@@ -100,4 +101,15 @@ def compute_metrics(world: World, cal: Calibration, result: MultiSectorResult, *
         rows += _rows("tariff_revenue_usd", "USD",
                       [(c, "", "", result.tariff_revenue[n] * ICIO_UNIT_USD)
                        for n, c in enumerate(world.countries) if result.tariff_revenue[n] > 0])
+    return pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
+
+
+def bargain_metrics(result: BargainResult) -> pd.DataFrame:
+    """Stored metrics of a bargaining run: ``bargain_forecast`` (country = median | mean) and
+    ``bargain_position`` per actor (sector = start | final), in the units of the issue scale."""
+    rows = [("bargain_forecast", "median", "", "", result.median, "issue scale"),
+            ("bargain_forecast", "mean", "", "", result.mean, "issue scale")]
+    for i, name in enumerate(result.actors.name):
+        rows.append(("bargain_position", name, "", "start", float(result.actors.position[i]), "issue scale"))
+        rows.append(("bargain_position", name, "", "final", float(result.positions[i]), "issue scale"))
     return pd.DataFrame(rows, columns=list(METRIC_COLUMNS))

@@ -25,6 +25,9 @@ energy_budget_share_before_pct  country = exporter (oil & gas share of federal r
 energy_budget_share_after_pct   country = exporter                                         %
 energy_budget_change_rub_trn    country = exporter                                         RUB trn
 energy_buyer_revenue_change_usd country = exporter, partner = buyer, sector = fuel         USD
+game_payoff                     country = player, sector = outcome (``geoshift game``)      % real income
+bargain_forecast                country = ``median`` or ``mean`` (``geoshift bargain``)    issue scale
+bargain_position                country = actor, sector = ``start`` or ``final``           issue scale
 =============================== ========================================================== =======
 """
 

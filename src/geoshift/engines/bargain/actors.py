@@ -105,15 +105,20 @@ def load_actors(path: Path | str) -> Actors:
         raise InputError(f"{path}: cannot read the actors file ({exc})") from None
     meta: dict[str, str] = {}
     lines = text.splitlines()
-    body_start = 0
+    body_start, key = 0, ""
     for k, line in enumerate(lines):
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             body_start = k
             break
         match = _META.match(stripped)
-        if match:
-            meta[match.group(1).strip().lower()] = match.group(2).strip()
+        if key and re.match(r"^#\s{2,}\S", stripped):  # an indented line continues the previous value
+            meta[key] += " " + stripped.lstrip("#").strip()
+        elif match:
+            key = match.group(1).strip().lower()
+            meta[key] = match.group(2).strip()
+        else:
+            key = ""
     else:
         raise InputError(f"{path}: no header row; expected the columns {', '.join(REQUIRED)}")
     try:

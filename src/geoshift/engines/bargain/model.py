@@ -48,6 +48,7 @@ from geoshift.engines.bargain.actors import Actors
 from geoshift.errors import ConvergenceError, InputError
 
 CONFLICT, COMPROMISE, CAPITULATION = "conflict", "compromise", "capitulation"
+KINDS = ("", CONFLICT, COMPROMISE, CAPITULATION)
 
 
 @dataclass(frozen=True)
@@ -64,17 +65,34 @@ class Offer:
 
 @dataclass(frozen=True, eq=False)
 class BargainRound:
-    """One round: the positions it started from, the exponents used, every offer and the accepted ones."""
+    """One round: the positions it started from, the exponents used, every offer (as n x n arrays indexed
+    [receiver, proposer]) and each actor's pick."""
 
     number: int
+    names: tuple[str, ...]
     positions: np.ndarray  # before the moves
     risk: np.ndarray
     exposure: np.ndarray  # D_i
-    offers: tuple[Offer, ...]
-    accepted: tuple[Offer, ...]
+    eu_receiver: np.ndarray  # a[i, j] = EU_i(i -> j)
+    eu_proposer: np.ndarray  # b[i, j] = EU_i(j -> i)
+    kind: np.ndarray  # int codes into KINDS; 0 = no offer
+    target: np.ndarray  # the position j proposes to i (NaN where no offer)
+    pick: np.ndarray  # the proposer each actor accepts (-1: none)
     new_positions: np.ndarray
     median: float  # forecast before the moves
     mean: float
+
+    def _offer(self, i: int, j: int) -> Offer:
+        return Offer(self.names[i], self.names[j], KINDS[int(self.kind[i, j])], float(self.eu_receiver[i, j]),
+                     float(self.eu_proposer[i, j]), float(self.target[i, j]))
+
+    @property
+    def offers(self) -> tuple[Offer, ...]:
+        return tuple(self._offer(int(i), int(j)) for i, j in zip(*np.nonzero(self.kind), strict=True))
+
+    @property
+    def accepted(self) -> tuple[Offer, ...]:
+        return tuple(self._offer(i, int(j)) for i, j in enumerate(self.pick) if j >= 0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,50 +182,28 @@ def mean_position(x: np.ndarray, weight: np.ndarray) -> float:
     return float((weight * x).sum() / weight.sum())
 
 
-def proposals(actors: Actors, x: np.ndarray, r: np.ndarray) -> tuple[Offer, ...]:
-    """Every offer that some actor receives at positions x with exponents r (steps 1-3 and 5)."""
+def play_round(actors: Actors, x: np.ndarray, number: int) -> BargainRound:
+    """One round of the model from positions x (steps 1-6)."""
     d = distances(x, actors.span)
+    r, exposure = risk_exponents(d, actors.weight, actors.salience, actors.risk)
     p = success_probability(d, actors.weight, r)
     a = challenge_utility(d, p, actors.salience, r)
     b = challenged_utility(d, p, actors.salience, r)
-    offers = []
-    for i, j in zip(*np.nonzero(d > 0), strict=True):
-        ai, bi = float(a[i, j]), float(b[i, j])
-        if ai > 0 and bi > ai:
-            kind, target = CONFLICT, float(x[j])
-        elif ai < 0 < bi and abs(ai) < bi:
-            kind, target = COMPROMISE, float(x[i] + (x[j] - x[i]) * abs(ai) / bi)
-        elif ai < 0 < bi:
-            kind, target = CAPITULATION, float(x[j])
-        else:
-            continue
-        offers.append(Offer(actors.name[i], actors.name[j], kind, ai, bi, target))
-    return tuple(offers)
-
-
-def accepted_offers(actors: Actors, x: np.ndarray, offers: tuple[Offer, ...]) -> tuple[Offer, ...]:
-    """Each actor's pick: the offer that moves it least (ties: larger b, then file order of the proposer)."""
-    order = {name: k for k, name in enumerate(actors.name)}
-    best: dict[str, Offer] = {}
-    for offer in offers:
-        i = order[offer.receiver]
-        key = (abs(offer.position - x[i]), -offer.eu_proposer, order[offer.proposer])
-        current = best.get(offer.receiver)
-        if current is None or key < (abs(current.position - x[i]), -current.eu_proposer, order[current.proposer]):
-            best[offer.receiver] = offer
-    return tuple(best[name] for name in actors.name if name in best)
-
-
-def play_round(actors: Actors, x: np.ndarray, number: int) -> BargainRound:
-    """One round of the model from positions x."""
-    d = distances(x, actors.span)
-    r, exposure = risk_exponents(d, actors.weight, actors.salience, actors.risk)
-    offers = proposals(actors, x, r)
-    accepted = accepted_offers(actors, x, offers)
-    new = x.copy()
-    for offer in accepted:
-        new[actors.index(offer.receiver)] = offer.position
-    return BargainRound(number, x.copy(), r, exposure, offers, accepted, new,
+    apart = d > 0
+    conflict = apart & (a > 0) & (b > a)
+    yields = apart & (a < 0) & (b > 0)
+    compromise = yields & (-a < b)
+    capitulation = yields & ~compromise
+    kind = np.select([conflict, compromise, capitulation], [1, 2, 3], 0)
+    share = np.where(compromise, -a / np.where(compromise, b, 1.0), 1.0)
+    target = np.where(kind > 0, x[:, None] + (x[None, :] - x[:, None]) * share, np.nan)
+    move = np.where(kind > 0, np.abs(target - x[:, None]), np.inf)
+    proposer = np.broadcast_to(np.arange(actors.n), move.shape)
+    first = np.lexsort((proposer, -b, move), axis=-1)[:, 0]  # least move, then larger b, then file order
+    rows = np.arange(actors.n)
+    pick = np.where(np.isfinite(move[rows, first]), first, -1)
+    new = np.where(pick >= 0, target[rows, np.maximum(pick, 0)], x)
+    return BargainRound(number, actors.name, x.copy(), r, exposure, a, b, kind, target, pick, new,
                         median_voter(x, actors.weight), mean_position(x, actors.weight))
 
 
