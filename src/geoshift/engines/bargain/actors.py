@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from geoshift.errors import InputError
 
@@ -84,8 +85,8 @@ class Actors:
 
 
 def from_columns(
-    name: Sequence[str], capability: Sequence[float], position: Sequence[float], salience: Sequence[float],
-    risk: Sequence[float] | None = None, *, source: str = "<memory>",
+    name: Sequence[str], capability: ArrayLike, position: ArrayLike, salience: ArrayLike,
+    risk: ArrayLike | None = None, *, source: str = "<memory>",
 ) -> Actors:
     """Actors from plain sequences (``risk`` None or NaN entries: computed by the model)."""
     n = len(name)
