@@ -1,4 +1,6 @@
-"""The Bueno de Mesquita expected-utility bargaining model, in the Scholz, Calbert & Smith (2011) reading.
+"""The Bueno de Mesquita expected-utility bargaining model, in the Scholz, Calbert & Smith (2011) specification as
+reconstructed here from the public record (the paper's full text was not at hand; the equations below are this
+module's definition, and the tests check them by hand computation, not against the paper's published numbers).
 
 Actors i = 1..n hold positions x_i on one issue, with capability c_i, salience s_i in [0, 1] and a risk exponent
 r_i in [0.5, 2]. Distances are normalised by the span of the initial positions, d_ij = |x_i - x_j| / span. One
