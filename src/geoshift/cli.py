@@ -494,7 +494,7 @@ def game_command(
         ties = f"  [dim](ties at {', '.join(e['ties'])})[/]" if e["ties"] else ""
         out.print(f"[bold]SPE[/]: {e['outcome']}  payoffs {values}{ties}")
     out.print(f"pure Nash equilibria: {len(result['nash'])}; "
-              f"mixed (U.S. x Russia | China's SPE): {len(result['mixed'])}")
+              f"mixed (U.S. x Russia, the others at their SPE strategies): {len(result['mixed'])}")
     deltas = ", ".join(f"{p} {_threshold(d)}" for p, d in result["delta_star_by_player"].items())
     out.print(f"trust threshold delta*: {_threshold(result['delta_star'])} ({deltas})")
     if grid is not None:

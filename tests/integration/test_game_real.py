@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from geoshift.engines.strategy.alignment import build_game, economic_payoffs_from, load_game
+from geoshift.data.groups import group_members
+from geoshift.engines.strategy.alignment import Outcome, build_game, economic_payoffs_from, load_game, solve_game
 from geoshift.results.run import Runner
 from geoshift.world import World
 
@@ -67,3 +68,22 @@ def test_cli_game_bad_input(cli_env: dict[str, str], tmp_path: Path, args: tuple
                             timeout=600, check=False)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_eu_as_fourth_player_on_the_real_world(real_world: World) -> None:
+    spec = load_game(GAMES / "detente_eu.yaml")
+    game = build_game(spec, economic_payoffs_from(Runner(real_world)), GAMES)
+    params = {**game.parameters(), "rho": 1.0}
+    join = game.payoffs("deal", "west", "keep", params, "join")
+    hold = game.payoffs("deal", "west", "keep", params, "hold")
+    assert set(join) == {"USA", "RUS", "CHN", "EU27"}
+    assert join["RUS"] > hold["RUS"]  # the EU's relief reopens Russia's largest western market
+    metrics = Runner(real_world).run(game.scenario(Outcome("deal", "west", "keep", True, "join"), 1.0)).metrics
+    income = metrics[metrics["metric"] == "real_income_change_pct"].set_index("country")["value"]
+    members = [c for c in group_members("EU27", 2024) if c in income.index]
+    assert len(members) >= 20
+    # an income-weighted mean of the members lies within their range, and not at either end here
+    assert income[members].min() < income["EU27"] < income[members].max()
+    solution = solve_game(game)
+    assert solution.spe and all(len(row["outcome"].split("/")) in (3, 4) for row in solution.spe)
+    assert all(row["best_response_gap"] <= 1e-9 for row in solution.mixed)

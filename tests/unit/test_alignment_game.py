@@ -104,3 +104,79 @@ def test_bad_overrides_and_maps() -> None:
         solve_game(g, {"rho": 2.0})
     with pytest.raises(ScenarioError, match="map parameter 'trust' is not a parameter"):
         game_map(g, "trust", "package", n=3)
+
+
+# -- the EU as a fourth player ---------------------------------------------------------------------------------
+
+
+def eu_spec(**overrides: dict[str, float]) -> GameSpec:
+    raw = load_game(GAMES / "detente_eu.yaml").model_dump()
+    for name in raw["parameters"]:
+        if name not in ("rho", "package"):
+            raw["parameters"][name]["value"] = 0.0
+    raw["parameters"].update({k: {**raw["parameters"][k], **v} for k, v in overrides.items()})
+    return GameSpec.model_validate(raw)
+
+
+def eu_economics(scenario: Scenario) -> dict[str, float]:
+    """Russia gains 1 from U.S. relief and 1 more from EU relief; aligning west costs it 1, hedging 1.5; the EU
+    gains 0.5 from trade when its relief is delivered; China loses 1 if it retaliates; the U.S. gains 0.5 when
+    Russia aligns west."""
+    parts = scenario.name.split(".")
+    align, response = (parts[3], parts[4]) if parts[1] == "deal" else (parts[2], parts[3])
+    us_relief, eu_relief = any(p.startswith("relief") for p in parts), parts[-1] == "eu"
+    rus = (1.0 if us_relief else 0.0) + (1.0 if eu_relief else 0.0) - {"china": 0.0, "west": 1.0, "hedge": 1.5}[align]
+    return {"USA": 0.5 if align == "west" else 0.0, "RUS": rus, "CHN": -1.0 if response == "retaliate" else 0.0,
+            "EU27": 0.5 if eu_relief else 0.0}
+
+
+def test_eu_player_decides_the_pivot_at_a_threshold_computable_by_hand() -> None:
+    """After a deal the EU joins or holds. Russia earns rho - 1 from aligning west if the EU holds (< 0: it stays
+    with China) and 2 rho - 1 if the EU joins (it pivots iff rho >= 1/2; hedging pays 2 rho - 1.5, less). With
+    rho = 0.8 the EU joins iff 0.5 rho + v - rho s >= 0, i.e. s <= 0.5 + v / rho: with v = 0.1, s* = 0.625."""
+    def solve(s: float) -> dict[str, object]:
+        g = AlignmentGame(eu_spec(eu_security_west={"value": 0.1}, eu_sanctions_value={"value": s}),
+                          Scenario(name="base"), eu_economics)
+        return solve_game(g, {"rho": 0.8}).spe[0]
+
+    joins = solve(0.6)
+    assert joins["outcome"] == "deal/join/west/keep"
+    assert joins["payoffs"]["EU27"] == pytest.approx(0.5 * 0.8 + 0.1 - 0.8 * 0.6)
+    holds = solve(0.65)
+    assert holds["strategies"]["EU27"]["deal"] == "hold"
+    assert holds["strategies"]["RUS"]["deal/hold"] == "china" and holds["strategies"]["RUS"]["deal/join"] == "west"
+
+
+def test_eu_game_equilibria_maps_and_delta_star() -> None:
+    g = AlignmentGame(eu_spec(), Scenario(name="base"), eu_economics)
+    solution = solve_game(g, {"rho": 0.8})
+    assert solution.mixed and all(row["best_response_gap"] <= 1e-9 for row in solution.mixed)
+    assert {row["outcome"] for row in solution.spe} <= {row["outcome"] for row in solution.nash}
+    params = g.parameters({"rho": 0.8})
+    full = {**params, "rho": 1.0}
+    R = g.payoffs("deal", "west", "keep", full, "join")["RUS"]
+    T = g.payoffs("deal", "hedge", "keep", full, "join")["RUS"]
+    P = g.payoffs("none", "china", "keep", params)["RUS"]
+    assert solution.delta_star_by_player["RUS"] == delta_star(T, R, P)
+    grid = game_map(g, "rho", "eu_sanctions_value", n=5)
+    assert grid.russia_moves.shape == (5, 5) and all(len(o.split("/")) in (3, 4) for row in grid.outcomes
+                                                      for o in row)
+    with pytest.raises(ScenarioError, match="after a deal the EU moves"):
+        g.payoffs("deal", "west", "keep", params)
+    with pytest.raises(ScenarioError, match="has no EU player"):
+        game().payoffs("deal", "west", "keep", params, "join")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("players: [USA, RUS, CHN, EU27]", "players: [USA, RUS, EU27]"), r"players \["),
+        (lambda t: t.replace("  eu_deal:\n", "  eu_deals:\n"), "missing component.*eu_deal"),
+        (lambda t: t.replace("  eu_sanctions_value:\n", "  eu_leverage:\n"), "missing parameter.*eu_sanctions_value"),
+    ],
+)
+def test_bad_eu_game_files(tmp_path: Path, edit: object, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(edit((GAMES / "detente_eu.yaml").read_text()))  # type: ignore[operator]
+    with pytest.raises(ScenarioError, match=message):
+        load_game(path)

@@ -85,3 +85,18 @@ def test_bad_games() -> None:
         subgame_perfect(Node("A", {"x": leaf(A=float("inf"), B=1)}), ["A", "B"])
     with pytest.raises(InputError, match="same 2-D shape"):
         two_player_equilibria(np.ones((2, 2)), np.ones((2, 3)))
+
+
+def test_duplicate_strategies_are_merged_before_support_enumeration() -> None:
+    """Battle of the sexes with each column strategy written three times (as when a strategy also names moves at
+    nodes play never reaches): the same three equilibria, 30 columns in all, solved on the reduced 2 x 2 game."""
+    A = np.array([[3.0, 0.0], [0.0, 1.0]])
+    B = np.array([[1.0, 0.0], [0.0, 3.0]])
+    reduced = two_player_equilibria(A, B)
+    wide_A, wide_B = np.repeat(A, 15, axis=1), np.repeat(B, 15, axis=1)  # 2^30 support pairs if not reduced
+    wide = two_player_equilibria(wide_A, wide_B)
+    np.testing.assert_allclose(sorted(e.payoffs for e in wide), sorted(e.payoffs for e in reduced), atol=1e-12)
+    for e in wide:  # the gap is measured on the full 2 x 30 game
+        assert e.gap <= 1e-9 and e.row.sum() == pytest.approx(1) and e.column.sum() == pytest.approx(1)
+    with pytest.raises(InputError, match="too large"):
+        two_player_equilibria(np.arange(60.0).reshape(2, 30), -np.arange(60.0).reshape(2, 30))

@@ -42,7 +42,9 @@ def render_game_report(result: Mapping[str, Any], spec_text: str) -> str:
     mixed = [[escape(e["detail"]), escape(str(e["strategies"])),
               escape(", ".join(f"{p} {x:+.3f}" for p, x in e["payoffs"].items())), f"{e['best_response_gap']:.1e}"]
              for e in result["mixed"]]
-    outcomes = [[escape(k), *[f"{v[p]:+.3f}" for p in ("USA", "RUS", "CHN")]] for k, v in result["payoffs"].items()]
+    players = list(result.get("players", ["USA", "RUS", "CHN"]))
+    outcomes = [[escape(k), *[f"{v[p]:+.3f}" for p in players]] for k, v in result["payoffs"].items()]
+    order = "offer/EU/Russia/China" if "EU27" in players else "offer/Russia/China"
     deltas = ", ".join(f"{p}: {_threshold(d)}" for p, d in result["delta_star_by_player"].items())
     parts = [
         f"<h1>geoshift game: {escape(result['game'])}</h1><p class=\"note\">{escape(result['description'])}</p>",
@@ -50,13 +52,14 @@ def render_game_report(result: Mapping[str, Any], spec_text: str) -> str:
         text_table(["SPE outcome", "payoffs", "ties at", "strategies"], spe),
         f"<p>Pure Nash equilibria of the normal form: {len(result['nash'])} (all listed in the JSON); "
         f"SPE outcomes among them: {escape(', '.join(sorted({e['outcome'] for e in result['spe']})))}.</p>",
-        text_table(["U.S. x Russia equilibrium (pure or mixed)", "strategies", "payoffs", "best-response gap"], mixed),
+        text_table(["U.S. x Russia equilibrium (pure or mixed; the others at their SPE strategies)", "strategies",
+                    "payoffs", "best-response gap"], mixed),
         f"<p>Trust in the repeated game: cooperation holds for discount factors above δ* = "
         f"{_threshold(result['delta_star'])} ({escape(deltas)}).</p>",
         "</section><section id=\"outcomes\"><h2>Payoffs by outcome</h2>",
         "<p class=\"note\">Expected payoffs at the parameters below (% of real income; Russia adds its budget term "
         "and every player its security and status terms).</p>",
-        text_table(["outcome (offer/Russia/China)", "USA", "RUS", "CHN"], outcomes), "</section>",
+        text_table([f"outcome ({order})", *players], outcomes), "</section>",
     ]
     if result.get("map"):
         parts += ["<section id=\"map\"><h2>Map</h2>", _map_figure(result["map"]), "</section>"]

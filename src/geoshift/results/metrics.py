@@ -11,7 +11,11 @@ from geoshift.engines.energy.outcome import EnergyOutcome
 from geoshift.engines.energy.units import CANONICAL_UNIT
 from geoshift.engines.trade_ge.multisector import Calibration
 from geoshift.engines.trade_ge.results import MultiSectorResult
-from geoshift.engines.trade_ge.summary import country_changes, world_real_income_change_pct
+from geoshift.engines.trade_ge.summary import (
+    country_changes,
+    group_real_income_change_pct,
+    world_real_income_change_pct,
+)
 from geoshift.results.records import KEY_COUNTRIES, METRIC_COLUMNS, SQUARE, WORLD
 from geoshift.world.world import World
 
@@ -67,6 +71,10 @@ def compute_metrics(world: World, cal: Calibration, result: MultiSectorResult, *
     changes = country_changes(cal, result)
     rows += _rows("real_income_change_pct", "%", [(c.iso3, "", "", c.real_income_change_pct) for c in changes])
     rows += _rows("real_income_change_pct", "%", [(WORLD, "", "", world_real_income_change_pct(cal, result))])
+    eu_members = _square_members(world, "EU27", group_year)
+    if eu_members:
+        rows += _rows("real_income_change_pct", "%",
+                      [("EU27", "", "", group_real_income_change_pct(cal, result, eu_members))])
     rows += _rows("wage_change_pct", "%", [(c.iso3, "", "", c.wage_change_pct) for c in changes])
     rows += _rows("price_index_change_pct", "%", [(c.iso3, "", "", c.price_index_change_pct) for c in changes])
     rows += _rows("exports_change_pct", "%", [(c.iso3, "", "", c.exports_change_pct) for c in changes])

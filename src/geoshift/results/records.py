@@ -6,7 +6,7 @@ key does not apply). Metric names:
 =============================== ========================================================== =======
 metric                          keys                                                       unit
 =============================== ========================================================== =======
-real_income_change_pct          country (ISO3, or ``WORLD`` for the income-weighted mean)  %
+real_income_change_pct          country (ISO3; ``WORLD`` and ``EU27``: income-weighted)    %
 wage_change_pct                 country                                                    %
 price_index_change_pct          country                                                    %
 exports_change_pct              country (foreign sales, all sectors)                       %

@@ -1,6 +1,8 @@
 """The alignment game: the U.S. offers a package, Russia aligns, China responds; payoffs from the engines.
 
-Tree: U.S. {none, deal} -> Russia {china, hedge, west} -> China {keep, retaliate}. Each terminal outcome maps to
+Tree: U.S. {none, deal} -> Russia {china, hedge, west} -> China {keep, retaliate}; with the EU as a fourth player
+(``players: [USA, RUS, CHN, EU27]``) the EU answers a deal first: {hold, join} (keep its sanctions, or join the
+package with its own ``eu_relief`` and ``eu_deal`` components). Each terminal outcome maps to
 scenarios built from the game file's components on top of its base (status-quo) scenario: ``relief`` and
 ``deal`` (the package; the deal's trade-cost change scales with ``package``) when the U.S. offered a deal and
 Russia moved (hedge or west) and the promise is honoured; ``pivot`` or ``hedge`` for Russia's move away from
@@ -12,7 +14,9 @@ Payoff of a player = its real-income change in % (GE engine) x its economic weig
 named security and status terms (subjective, in the same units): Russia gains ``rus_security_west`` and loses
 ``rus_status_china`` when it aligns west (half of each when it hedges); the U.S. gains ``usa_split_value`` when
 Russia aligns west (half when it hedges) and loses ``usa_presence_cost`` (its presence in Europe needs a Russian
-threat) when Russia aligns west; China loses ``chn_partner_loss`` (half when Russia hedges).
+threat) when Russia aligns west; China loses ``chn_partner_loss`` (half when Russia hedges); the EU gains
+``eu_security_west`` when Russia aligns west (half when it hedges) and, when it has joined a package that is
+delivered, loses ``eu_sanctions_value`` (the leverage of its sanctions, e.g. over a Ukraine settlement).
 """
 
 from __future__ import annotations
@@ -33,12 +37,16 @@ from geoshift.errors import ScenarioError
 from geoshift.scenario.spec import Scenario, Shock, _explain, _line_of, _path_text, load_scenario
 
 PLAYERS = ("USA", "RUS", "CHN")
+EU = "EU27"
 OFFERS = ("none", "deal")
+EU_MOVES = ("hold", "join")
 ALIGNMENTS = ("china", "hedge", "west")
 RESPONSES = ("keep", "retaliate")
 REQUIRED_PARAMETERS = ("rho", "package", "budget_weight", "rus_security_west", "rus_status_china",
                        "usa_split_value", "usa_presence_cost", "chn_partner_loss")
 REQUIRED_COMPONENTS = ("relief", "deal", "pivot", "hedge", "retaliation")
+EU_PARAMETERS = ("eu_sanctions_value", "eu_security_west")
+EU_COMPONENTS = ("eu_relief", "eu_deal")
 
 
 class Parameter(BaseModel):
@@ -61,23 +69,31 @@ class GameSpec(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
     description: str = ""
     base: str = "west_embargo_russia"
+    players: tuple[str, ...] = PLAYERS
     economic_weight: dict[str, float] = {"USA": 1.0, "RUS": 1.0, "CHN": 1.0}
     parameters: dict[str, Parameter]
     components: dict[str, list[Shock]]
 
     @model_validator(mode="after")
     def _complete(self) -> GameSpec:
-        missing = [p for p in REQUIRED_PARAMETERS if p not in self.parameters]
+        if self.players not in (PLAYERS, (*PLAYERS, EU)):
+            raise ValueError(f"players {list(self.players)}: use [USA, RUS, CHN], or [USA, RUS, CHN, EU27] for the EU "
+                             "as a fourth player")
+        eu = EU in self.players
+        missing = [p for p in REQUIRED_PARAMETERS + (EU_PARAMETERS if eu else ()) if p not in self.parameters]
         if missing:
-            raise ValueError(f"missing parameter(s) {', '.join(missing)}; required: {', '.join(REQUIRED_PARAMETERS)}")
+            raise ValueError(f"missing parameter(s) {', '.join(missing)}; required: "
+                             f"{', '.join(REQUIRED_PARAMETERS + (EU_PARAMETERS if eu else ()))}")
         if not (self.parameters["rho"].min >= 0.0 and self.parameters["rho"].max <= 1.0):
             raise ValueError("parameter rho (trust) is a probability: its range must lie within [0, 1]")
-        missing = [c for c in REQUIRED_COMPONENTS if c not in self.components]
+        required = REQUIRED_COMPONENTS + (EU_COMPONENTS if eu else ())
+        missing = [c for c in required if c not in self.components]
         if missing:
-            raise ValueError(f"missing component(s) {', '.join(missing)}; required: {', '.join(REQUIRED_COMPONENTS)}")
-        unknown = [p for p in self.economic_weight if p not in PLAYERS]
+            raise ValueError(f"missing component(s) {', '.join(missing)}; required: {', '.join(required)}")
+        unknown = [p for p in self.economic_weight if p not in self.players]
         if unknown:
-            raise ValueError(f"economic_weight for unknown player(s) {', '.join(unknown)}; players: USA, RUS, CHN")
+            raise ValueError(f"economic_weight for unknown player(s) {', '.join(unknown)}; players: "
+                             f"{', '.join(self.players)}")
         return self
 
     def value(self, name: str, overrides: Mapping[str, float] | None = None) -> float:
@@ -122,14 +138,19 @@ class Outcome:
     align: str
     response: str
     honoured: bool  # the package is delivered (only meaningful after a deal and a move)
+    eu: str = ""  # the EU's answer to a deal (hold | join); empty without the EU as a player
 
     @property
     def relief(self) -> bool:
         return self.offer == "deal" and self.align != "china" and self.honoured
 
     @property
+    def eu_relief(self) -> bool:
+        return self.relief and self.eu == "join"
+
+    @property
     def label(self) -> str:
-        return f"{self.offer}/{self.align}/{self.response}"
+        return "/".join(part for part in (self.offer, self.eu, self.align, self.response) if part)
 
 
 EconomicPayoffs = Callable[[Scenario], dict[str, float]]
@@ -145,27 +166,40 @@ class AlignmentGame:
     _cache: dict[str, dict[str, float]] = field(default_factory=dict)
     solves: int = 0
 
+    @property
+    def players(self) -> tuple[str, ...]:
+        return self.spec.players
+
+    def _package(self, component: str, package: float) -> list[Shock]:
+        shocks = []
+        for shock in self.spec.components[component]:
+            if hasattr(shock, "percent"):
+                percent = shock.percent * package
+                if percent <= -100.0:
+                    raise ScenarioError(f"package {package} makes the {component} component's {shock.kind} "
+                                        f"{percent:.0f} %; keep percent x package above -100")
+                shock = shock.model_copy(update={"percent": percent})
+            shocks.append(shock)
+        return shocks
+
     def scenario(self, outcome: Outcome, package: float) -> Scenario:
         shocks: list[Shock] = []
         inherited = list(self.base.all_shocks)
         if outcome.relief:
             inherited += self.spec.components["relief"]  # relief undoes the base's barriers, so it comes first
-            for shock in self.spec.components["deal"]:
-                if hasattr(shock, "percent"):
-                    percent = shock.percent * package
-                    if percent <= -100.0:
-                        raise ScenarioError(f"package {package} makes the deal's {shock.kind} {percent:.0f} %; "
-                                            f"keep percent x package above -100")
-                    shock = shock.model_copy(update={"percent": percent})
-                shocks.append(shock)
+            shocks += self._package("deal", package)
+        if outcome.eu_relief:
+            inherited += self.spec.components["eu_relief"]
+            shocks += self._package("eu_deal", package)
         if outcome.align == "west":
             shocks += self.spec.components["pivot"]
         elif outcome.align == "hedge":
             shocks += self.spec.components["hedge"]
         if outcome.response == "retaliate":
             shocks += self.spec.components["retaliation"]
-        name = f"{self.spec.name}.{outcome.offer}.{outcome.align}.{outcome.response}" + (
-            f".relief{package:g}" if outcome.relief else "")
+        name = ".".join(part for part in (self.spec.name, outcome.offer, outcome.eu, outcome.align, outcome.response)
+                        if part) + (f".relief{package:g}" if outcome.relief else "") + (
+            ".eu" if outcome.eu_relief else "")
         return Scenario(name=name, description=f"{self.spec.name}: outcome {outcome.label}", extends=self.base.name,
                         data=self.base.data, engine=self.base.engine, elasticities=self.base.elasticities,
                         energy=self.base.energy, inherited_shocks=inherited, shocks=shocks)
@@ -178,24 +212,44 @@ class AlignmentGame:
             self.solves += 1
         return self._cache[key]
 
-    def payoffs(self, offer: str, align: str, response: str, params: Mapping[str, float]) -> dict[str, float]:
+    def payoffs(self, offer: str, align: str, response: str, params: Mapping[str, float],
+                eu: str = "") -> dict[str, float]:
+        """Expected payoffs of one terminal outcome (``eu``: the EU's answer to a deal, in a four-player game)."""
+        if eu and EU not in self.players:
+            raise ScenarioError(f"game {self.spec.name} has no EU player; drop the EU move {eu!r}")
+        if EU in self.players and offer == "deal" and eu not in EU_MOVES:
+            raise ScenarioError(f"game {self.spec.name}: after a deal the EU moves; give eu = hold or join")
         rho, package = params["rho"], params["package"]
-        broken = self.economic(Outcome(offer, align, response, False), package)
-        if offer == "deal" and align != "china":
-            honoured = self.economic(Outcome(offer, align, response, True), package)
-            base = {p: rho * honoured[p] + (1.0 - rho) * broken[p] for p in PLAYERS}
+        broken = self.economic(Outcome(offer, align, response, False, eu), package)
+        delivered = offer == "deal" and align != "china"
+        if delivered:
+            honoured = self.economic(Outcome(offer, align, response, True, eu), package)
+            base = {p: rho * honoured[p] + (1.0 - rho) * broken[p] for p in self.players}
         else:
-            base = dict(broken)
+            base = {p: broken[p] for p in self.players}
         share = {"china": 0.0, "hedge": 0.5, "west": 1.0}[align]
         base["RUS"] += share * (params["rus_security_west"] - params["rus_status_china"])
         base["USA"] += share * params["usa_split_value"] - (params["usa_presence_cost"] if align == "west" else 0.0)
         base["CHN"] -= share * params["chn_partner_loss"]
+        if EU in self.players:
+            base[EU] += share * params["eu_security_west"]
+            if delivered and eu == "join":
+                base[EU] -= rho * params["eu_sanctions_value"]
         return base
 
+    def outcomes(self) -> list[tuple[str, str, str, str]]:
+        """Every terminal history as (offer, eu, align, response); eu is empty where the EU does not move."""
+        eu_moves = {"none": ("",), "deal": EU_MOVES if EU in self.players else ("",)}
+        return [(o, e, a, r) for o in OFFERS for e in eu_moves[o] for a in ALIGNMENTS for r in RESPONSES]
+
     def tree(self, params: Mapping[str, float]) -> Node:
-        return Node("USA", {offer: Node("RUS", {align: Node("CHN", {
-            response: Node(payoffs=self.payoffs(offer, align, response, params)) for response in RESPONSES})
-            for align in ALIGNMENTS}) for offer in OFFERS})
+        def russia(offer: str, eu: str) -> Node:
+            return Node("RUS", {align: Node("CHN", {
+                response: Node(payoffs=self.payoffs(offer, align, response, params, eu)) for response in RESPONSES})
+                for align in ALIGNMENTS})
+
+        deal = Node(EU, {m: russia("deal", m) for m in EU_MOVES}) if EU in self.players else russia("deal", "")
+        return Node("USA", {"none": russia("none", ""), "deal": deal})
 
     def parameters(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
         return {name: self.spec.value(name, overrides) for name in self.spec.parameters}
@@ -207,7 +261,7 @@ def economic_payoffs_from(runner: Any) -> EconomicPayoffs:
     def compute(scenario: Scenario) -> dict[str, float]:
         metrics = runner.run(scenario).metrics
         income = metrics[metrics["metric"] == "real_income_change_pct"].set_index("country")["value"]
-        out = {p: float(income[p]) for p in PLAYERS}
+        out = {p: float(income[p]) for p in (*PLAYERS, EU)}
         energy = metrics[metrics["metric"].isin(["energy_budget_share_before_pct", "energy_budget_share_after_pct"])]
         shares = dict(zip(energy["metric"], energy["value"], strict=True))
         out["RUS_budget_points"] = shares.get("energy_budget_share_after_pct", 0.0) - shares.get(
@@ -225,7 +279,7 @@ def weighted(game: AlignmentGame) -> EconomicPayoffs:
 
     def compute(scenario: Scenario) -> dict[str, float]:
         values = raw(scenario)
-        out = {p: weights.get(p, 1.0) * values[p] for p in PLAYERS}
+        out = {p: weights.get(p, 1.0) * values[p] for p in game.players}
         out["RUS"] += budget_weight * values.get("RUS_budget_points", 0.0)
         return out
 
@@ -251,25 +305,26 @@ def solve_game(game: AlignmentGame, overrides: Mapping[str, float] | None = None
     start = time.perf_counter()
     params = game.parameters(overrides)
     root = game.tree(params)
-    spes = subgame_perfect(root, PLAYERS)
-    spe_rows = [{"concept": "spe", "strategies": {p: _strategy_text(s.strategies[p]) for p in PLAYERS},
+    players = game.players
+    spes = subgame_perfect(root, players)
+    spe_rows = [{"concept": "spe", "strategies": {p: _strategy_text(s.strategies[p]) for p in players},
                  "outcome": "/".join(s.path), "payoffs": s.payoffs, "ties": ["/".join(t) or "start" for t in s.ties]}
                 for s in spes]
-    nf = normal_form(root, PLAYERS)
+    nf = normal_form(root, players)
     nash_rows = []
     for index in pure_nash(nf):
-        profile = {p: nf.strategies[k][index[k]] for k, p in enumerate(PLAYERS)}
+        profile = {p: nf.strategies[k][index[k]] for k, p in enumerate(players)}
         path, values = play(root, profile)
-        nash_rows.append({"concept": "nash", "strategies": {p: _strategy_text(profile[p]) for p in PLAYERS},
+        nash_rows.append({"concept": "nash", "strategies": {p: _strategy_text(profile[p]) for p in players},
                           "outcome": "/".join(path), "payoffs": values})
-    # mixed equilibria of the U.S. x Russia game with China playing its (first) subgame-perfect strategy
-    china = spes[0].strategies["CHN"]
+    # mixed equilibria of the U.S. x Russia game, China (and the EU) playing their first subgame-perfect strategies
+    others = {p: spes[0].strategies[p] for p in players if p not in ("USA", "RUS")}
     us_strats, ru_strats = nf.strategies[0], nf.strategies[1]
     A = np.zeros((len(us_strats), len(ru_strats)))
     B = np.zeros_like(A)
     for a, us in enumerate(us_strats):
         for b, ru in enumerate(ru_strats):
-            _, values = play(root, {"USA": us, "RUS": ru, "CHN": china})
+            _, values = play(root, {"USA": us, "RUS": ru, **others})
             A[a, b], B[a, b] = values["USA"], values["RUS"]
     mixed_rows = [_mixed_row(eq, us_strats, ru_strats) for eq in two_player_equilibria(A, B)]
     deltas = _deltas(game, params)
@@ -293,13 +348,14 @@ def _mixed_row(eq: MixedEquilibrium, us: Any, ru: Any) -> dict[str, Any]:
 def _deltas(game: AlignmentGame, params: Mapping[str, float]) -> dict[str, float | None]:
     """Trust in the repeated game: Russia is tempted to take the package and only hedge; the U.S. is tempted to
     break its promise once Russia has aligned west. R: deal honoured and Russia west; P: no deal, Russia with
-    China (China keeps in both)."""
+    China (China keeps in both; with the EU as a player, the EU joins the package in R and T)."""
     full = {**params, "rho": 1.0}
     broken = {**params, "rho": 0.0}
-    R = game.payoffs("deal", "west", "keep", full)
+    eu = "join" if EU in game.players else ""
+    R = game.payoffs("deal", "west", "keep", full, eu)
     P = game.payoffs("none", "china", "keep", full)
-    T_rus = game.payoffs("deal", "hedge", "keep", full)["RUS"]
-    T_usa = game.payoffs("deal", "west", "keep", broken)["USA"]
+    T_rus = game.payoffs("deal", "hedge", "keep", full, eu)["RUS"]
+    T_usa = game.payoffs("deal", "west", "keep", broken, eu)["USA"]
     return {"RUS": delta_star(T_rus, R["RUS"], P["RUS"]), "USA": delta_star(T_usa, R["USA"], P["USA"])}
 
 
@@ -310,7 +366,7 @@ class GameMap:
     x_values: np.ndarray
     y_values: np.ndarray
     outcomes: list[list[str]]  # [y][x] SPE outcome path
-    russia_moves: np.ndarray  # [y][x] Russia's SPE reply to a deal: 0 china, 1 hedge, 2 west
+    russia_moves: np.ndarray  # [y][x] Russia's SPE reply to a deal (after the EU's answer): 0 china, 1 hedge, 2 west
     seconds: float
     engine_solves: int
 
@@ -335,9 +391,10 @@ def game_map(game: AlignmentGame, x: str, y: str, n: int = 40,
         row = []
         for b, xv in enumerate(xs):
             params = {**base, x: float(xv), y: float(yv)}
-            spe = subgame_perfect(game.tree(params), PLAYERS)[0]
+            spe = subgame_perfect(game.tree(params), game.players)[0]
             row.append("/".join(spe.path))
-            moves[a, b] = ALIGNMENTS.index(spe.strategies["RUS"][("deal",)])
+            after = ("deal", spe.strategies[EU][("deal",)]) if EU in game.players else ("deal",)
+            moves[a, b] = ALIGNMENTS.index(spe.strategies["RUS"][after])
         outcomes.append(row)
     return GameMap(x, y, xs, ys, outcomes, moves, time.perf_counter() - start, game.solves)
 
@@ -345,9 +402,11 @@ def game_map(game: AlignmentGame, x: str, y: str, n: int = 40,
 def result_dict(game: AlignmentGame, solution: Solution, grid: GameMap | None = None) -> dict[str, Any]:
     """Everything a user or a report needs, as plain data (the CLI's JSON)."""
     params = solution.parameters
-    payoffs = {f"{o}/{a}/{r}": game.payoffs(o, a, r, params) for o in OFFERS for a in ALIGNMENTS for r in RESPONSES}
+    payoffs = {"/".join(x for x in (o, e, a, r) if x): game.payoffs(o, a, r, params, e)
+               for o, e, a, r in game.outcomes()}
     out: dict[str, Any] = {
         "game": game.spec.name, "description": game.spec.description, "base": game.base.name,
+        "players": list(game.players),
         "parameters": params,
         "parameter_table": {k: {**v.model_dump(), "value": params[k]} for k, v in game.spec.parameters.items()},
         "equilibria": solution.spe + solution.nash + solution.mixed,

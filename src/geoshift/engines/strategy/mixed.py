@@ -15,6 +15,7 @@ import numpy as np
 from geoshift.errors import InputError
 
 BEST_RESPONSE_TOL = 1e-9
+MAX_SUPPORT_STRATEGIES = 24  # distinct row + column strategies; support enumeration visits 2^(m + n) pairs
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,21 @@ def two_player_equilibria(A: np.ndarray, B: np.ndarray) -> list[MixedEquilibrium
         raise InputError("payoff matrices must be finite")
     import nashpy
 
+    # the reduced normal form: strategies with identical payoffs for both players (they differ only where play
+    # never goes) are merged; the first of each class represents it and carries its probability
+    both = np.stack([A, B], axis=-1)
+    rows = np.sort(np.unique(both.reshape(A.shape[0], -1), axis=0, return_index=True)[1])
+    cols = np.sort(np.unique(both.transpose(1, 0, 2).reshape(A.shape[1], -1), axis=0, return_index=True)[1])
+    if len(rows) + len(cols) > MAX_SUPPORT_STRATEGIES:
+        raise InputError(f"support enumeration over {len(rows)} x {len(cols)} distinct strategies is too large "
+                         f"(at most {MAX_SUPPORT_STRATEGIES} in all); fix more players' strategies first")
     found: list[tuple[np.ndarray, np.ndarray, str]] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # degenerate games warn; the best-response check below decides
-        for row, column in nashpy.Game(A, B).support_enumeration():
-            found.append((np.asarray(row, dtype=np.float64), np.asarray(column, dtype=np.float64),
-                          "nashpy support enumeration"))
+        for r, c in nashpy.Game(A[np.ix_(rows, cols)], B[np.ix_(rows, cols)]).support_enumeration():
+            row, column = np.zeros(A.shape[0]), np.zeros(A.shape[1])
+            row[rows], column[cols] = r, c
+            found.append((row, column, "nashpy support enumeration"))
     out: list[MixedEquilibrium] = []
     for row, column, solver in found:
         gap = max(float((A @ column).max() - row @ A @ column), float((row @ B).max() - row @ B @ column))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,5 +43,11 @@ def country_changes(cal: Calibration, result: MultiSectorResult) -> list[Country
 
 def world_real_income_change_pct(cal: Calibration, result: MultiSectorResult) -> float:
     """Income-weighted mean of the real income changes."""
-    weights = cal.income / cal.income.sum()
-    return float(100.0 * (weights @ result.real_income_hat - 1.0))
+    return group_real_income_change_pct(cal, result, list(range(len(cal.income))))
+
+
+def group_real_income_change_pct(cal: Calibration, result: MultiSectorResult, members: Sequence[int]) -> float:
+    """Income-weighted mean of the real income changes of a group of countries (by index)."""
+    index = np.asarray(members, dtype=int)
+    weights = cal.income[index] / cal.income[index].sum()
+    return float(100.0 * (weights @ result.real_income_hat[index] - 1.0))
