@@ -220,6 +220,20 @@ def _real_income(record: RunRecord) -> dict[str, float]:
     return dict(zip(rows["country"], rows["value"], strict=True))
 
 
+def _latest_strategy_runs(store: RunStore) -> list[RunRecord]:
+    """The latest stored run of each game and bargaining problem, newest first."""
+    latest: dict[str, RunRecord] = {}
+    for record in sorted(store.list(), key=lambda r: r.created, reverse=True):
+        if record.name.startswith(("game:", "bargain:")) and record.name not in latest:
+            latest[record.name] = record
+    return list(latest.values())
+
+
+def _strategy_page(record: RunRecord) -> str:
+    kind, _, name = record.name.partition(":")
+    return f"{kind}-{name}.html"
+
+
 @app.command("run")
 def run_command(
     files: Annotated[list[Path] | None, typer.Argument(help="Scenario YAML files (default: the shipped set).")] = None,
@@ -254,8 +268,10 @@ def run_command(
     records = [r.record for r in results]
     report_path = None
     if report:
+        strategy = _latest_strategy_runs(_store(store))
+        pages = {r.run_id: page for r in strategy if (out_dir / (page := _strategy_page(r))).is_file()}
         report_path = write_report(records, out_dir / "report.html", world_summary=world.summary(),
-                                   title="geoshift: realignment scenarios")
+                                   title="geoshift: realignment scenarios", strategy=strategy, pages=pages)
     if as_json:
         _print_json({"report": str(report_path) if report_path else None, "runs": [
             {"run_id": r.record.run_id, "name": r.record.name, "scenario_hash": r.record.scenario_hash,

@@ -14,7 +14,8 @@ from geoshift.report import figures
 from geoshift.report import html as report
 from geoshift.results.records import METRIC_COLUMNS, SQUARE, WORLD, RunRecord
 
-SECTION_IDS = ("summary", "winners-losers", "bilateral", "sectors", "energy", "charts", "scenarios", "provenance")
+SECTION_IDS = ("summary", "winners-losers", "bilateral", "sectors", "energy", "charts", "strategy", "scenarios",
+               "provenance")
 OTHERS = ("FRA", "ITA", "ESP", "POL", "NLD", "JPN", "KOR", "BRA", "MEX", "CAN", "GBR", "TUR", "SAU", "ARE", "IDN",
           "ZAF", "AUS", "NOR", "KAZ")
 INCOME_A = {WORLD: -0.127, "USA": -0.381, "RUS": -4.217, "CHN": 0.052, "DEU": -0.913, "IND": 0.274,
@@ -259,3 +260,20 @@ def test_figures_are_built_from_records(runs: list[RunRecord]) -> None:
     assert list(tariffs.data[0].y) == [pytest.approx(2.5), pytest.approx(1.25)]
     assert figures.tariff_revenue_bars(runs[1:]) is None
     assert figures.run_labels([runs[0], runs[0]]) == [f"sanctions ({runs[0].run_id})"] * 2
+
+
+def test_games_and_bargaining_section(runs: list[RunRecord]) -> None:
+    empty = _section(report.render_report(runs), "strategy")
+    assert "No game or bargaining runs" in empty
+    game = _run("game:detente", pd.DataFrame(columns=list(METRIC_COLUMNS)),
+                diagnostics={"spe": ["deal/hedge/keep"], "delta_star": 0.123456, "engine_solves": 9, "seconds": 1.0})
+    bargain = _run("bargain:russia_alignment_actors", pd.DataFrame(
+        [("bargain_forecast", "median", "", "", 25.64, "issue scale"),
+         ("bargain_forecast", "mean", "", "", 25.61, "issue scale")], columns=list(METRIC_COLUMNS)),
+        diagnostics={"converged": True, "iterations": 160, "residual": 1e-7, "seconds": 0.03,
+                     "sensitivity": {"quantiles": {"q": [0.05, 0.5, 0.95], "median": [21.4, 28.9, 39.0]}}})
+    body = _section(report.render_report(runs, strategy=[game, bargain],
+                                         pages={bargain.run_id: "bargain-russia_alignment_actors.html"}), "strategy")
+    assert "SPE: deal/hedge/keep; trust threshold δ* = 0.123" in body
+    assert "forecast 25.64 (weighted mean 25.61), 90 % of perturbed runs in [21.40, 39.00]" in body
+    assert '<a href="bargain-russia_alignment_actors.html">' in body and body.count("<a ") == 1

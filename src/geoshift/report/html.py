@@ -37,21 +37,23 @@ dd{margin:0;overflow-wrap:anywhere}
 _SECTIONS = (
     ("summary", "Summary"), ("winners-losers", "Winners and losers"), ("bilateral", "Bilateral trade"),
     ("sectors", "Energy and metals"), ("energy", "Energy exports and the budget"), ("charts", "Charts"),
-    ("scenarios", "Scenarios"), ("provenance", "Provenance"),
+    ("strategy", "Games and bargaining"), ("scenarios", "Scenarios"), ("provenance", "Provenance"),
 )
 
 
 def render_report(
     runs: Sequence[RunRecord], *, title: str = "geoshift report", world_summary: Mapping[str, Any] | None = None,
+    strategy: Sequence[RunRecord] = (), pages: Mapping[str, str] | None = None,
 ) -> str:
-    """The complete HTML5 document (a string) reporting ``runs``; raises ValueError when ``runs`` is empty."""
+    """The complete HTML5 document (a string) reporting ``runs``; raises ValueError when ``runs`` is empty.
+    ``strategy``: stored game and bargaining runs to summarise, ``pages``: run id -> their own report page."""
     runs = list(runs)
     if not runs:
         raise ValueError("no runs to report")
     bodies: dict[str, Callable[[], str]] = {
         "summary": lambda: _summary(runs), "winners-losers": lambda: _winners_losers(runs),
         "bilateral": lambda: _bilateral(runs), "sectors": lambda: _sectors(runs), "energy": lambda: _energy(runs),
-        "charts": lambda: _charts(runs),
+        "charts": lambda: _charts(runs), "strategy": lambda: _strategy(strategy, pages or {}),
         "scenarios": lambda: _scenarios(runs), "provenance": lambda: _provenance(runs, world_summary),
     }
     nav = " ".join(f'<a href="#{sid}">{heading}</a>' for sid, heading in _SECTIONS)
@@ -70,10 +72,12 @@ def render_report(
 
 def write_report(
     runs: Sequence[RunRecord], path: Path, *, title: str = "geoshift report",
-    world_summary: Mapping[str, Any] | None = None,
+    world_summary: Mapping[str, Any] | None = None, strategy: Sequence[RunRecord] = (),
+    pages: Mapping[str, str] | None = None,
 ) -> Path:
     """Render the report, then write it atomically to ``path`` (temp file in the same folder, then os.replace)."""
-    document = render_report(runs, title=title, world_summary=world_summary)  # before touching any file
+    document = render_report(runs, title=title, world_summary=world_summary, strategy=strategy,
+                             pages=pages)  # before touching any file
     return write_html(document, path)
 
 
@@ -284,6 +288,33 @@ def _charts(runs: Sequence[RunRecord]) -> str:
         )
         parts.append(f'<div class="figure" id="figure-{fig_id}">\n{div}\n</div>')
     return "\n".join(parts)
+
+
+def _strategy(runs: Sequence[RunRecord], pages: Mapping[str, str]) -> str:
+    if not runs:
+        return ('<p class="note">No game or bargaining runs in the results store yet: try <code>geoshift game '
+                "games/detente.yaml</code> or <code>geoshift bargain games/russia_alignment_actors.csv</code>.</p>")
+    rows = []
+    for run in runs:
+        kind, _, name = run.name.partition(":")
+        diag = run.diagnostics
+        if kind == "game":
+            delta = diag.get("delta_star")
+            answer = (f"SPE: {', '.join(map(str, diag.get('spe', [])))}; trust threshold δ* = "
+                      f"{DASH if delta is None else f'{float(delta):.3f}'}")
+        else:
+            forecast = run.metric("bargain_forecast").set_index("country")["value"]
+            spread = (diag.get("sensitivity") or {}).get("quantiles", {}).get("median")
+            answer = (f"forecast {float(forecast['median']):.2f} (weighted mean {float(forecast['mean']):.2f})"
+                      + (f", 90 % of perturbed runs in [{spread[0]:.2f}, {spread[2]:.2f}]" if spread else "")
+                      + ("" if diag.get("converged") else "; not settled"))
+        page = pages.get(run.run_id)
+        link = f'<a href="{escape(page)}">{escape(page)}</a>' if page else DASH
+        rows.append([_row_head(name), f'<td class="txt">{escape(kind)}</td>', f'<td class="txt">{escape(answer)}</td>',
+                     f'<td class="txt">{escape(run.created)} ({escape(run.run_id)})</td>',
+                     f'<td class="txt">{link}</td>'])
+    return ('<p class="note">The latest stored run of each game and bargaining problem (their own pages hold the '
+            "equilibria, maps and trajectories).</p>\n" + _table(["name", "kind", "answer", "run", "page"], rows))
 
 
 def _scenarios(runs: Sequence[RunRecord]) -> str:
