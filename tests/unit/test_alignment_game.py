@@ -15,8 +15,9 @@ from geoshift.scenario.spec import Scenario
 GAMES = Path(__file__).resolve().parents[2] / "games"
 
 
-def spec(**overrides: dict[str, float]) -> GameSpec:
-    raw = load_game(GAMES / "detente.yaml").model_dump()
+def spec(file: str = "detente.yaml", **overrides: dict[str, float]) -> GameSpec:
+    """The shipped game with every subjective term at 0 (except trust and the package), then ``overrides``."""
+    raw = load_game(GAMES / file).model_dump()
     for name in raw["parameters"]:
         if name not in ("rho", "package"):
             raw["parameters"][name]["value"] = 0.0
@@ -87,13 +88,20 @@ def test_equilibria_pass_the_best_response_check_and_delta_star_matches() -> Non
         (lambda t: t.replace("base: west_embargo_russia", "base: west_embargo_rusia"), "not found"),
         (lambda t: t.replace("  rho:\n", "  trust:\n"), "missing parameter"),
         (lambda t: t.replace("economic_weight: {USA: 1.0", "economic_weight: {USX: 1.0"), "unknown player"),
+        (lambda t: t.replace("players: [USA, RUS, CHN, EU27]", "players: [USA, RUS, EU27]"), r"players \["),
+        (lambda t: t.replace("  eu_deal:\n", "  eu_deals:\n"), "missing component.*eu_deal"),
+        (lambda t: t.replace("  eu_sanctions_value:\n", "  eu_leverage:\n"), "missing parameter.*eu_sanctions_value"),
     ],
 )
 def test_bad_game_files(tmp_path: Path, edit: object, message: str) -> None:
     from geoshift.engines.strategy.alignment import build_game
 
     path = tmp_path / "bad.yaml"
-    path.write_text(edit((GAMES / "detente.yaml").read_text()))  # type: ignore[operator]
+    text = (GAMES / "detente.yaml").read_text()
+    edited = edit(text)  # type: ignore[operator]
+    if edited == text:  # an edit of the four-player file
+        edited = edit((GAMES / "detente_eu.yaml").read_text())  # type: ignore[operator]
+    path.write_text(edited)
     with pytest.raises(ScenarioError, match=message):
         build_game(load_game(path), economics)
 
@@ -107,15 +115,6 @@ def test_bad_overrides_and_maps() -> None:
 
 
 # -- the EU as a fourth player ---------------------------------------------------------------------------------
-
-
-def eu_spec(**overrides: dict[str, float]) -> GameSpec:
-    raw = load_game(GAMES / "detente_eu.yaml").model_dump()
-    for name in raw["parameters"]:
-        if name not in ("rho", "package"):
-            raw["parameters"][name]["value"] = 0.0
-    raw["parameters"].update({k: {**raw["parameters"][k], **v} for k, v in overrides.items()})
-    return GameSpec.model_validate(raw)
 
 
 def eu_economics(scenario: Scenario) -> dict[str, float]:
@@ -135,7 +134,7 @@ def test_eu_player_decides_the_pivot_at_a_threshold_computable_by_hand() -> None
     with China) and 2 rho - 1 if the EU joins (it pivots iff rho >= 1/2; hedging pays 2 rho - 1.5, less). With
     rho = 0.8 the EU joins iff 0.5 rho + v - rho s >= 0, i.e. s <= 0.5 + v / rho: with v = 0.1, s* = 0.625."""
     def solve(s: float) -> dict[str, object]:
-        g = AlignmentGame(eu_spec(eu_security_west={"value": 0.1}, eu_sanctions_value={"value": s}),
+        g = AlignmentGame(spec("detente_eu.yaml", eu_security_west={"value": 0.1}, eu_sanctions_value={"value": s}),
                           Scenario(name="base"), eu_economics)
         return solve_game(g, {"rho": 0.8}).spe[0]
 
@@ -148,7 +147,7 @@ def test_eu_player_decides_the_pivot_at_a_threshold_computable_by_hand() -> None
 
 
 def test_eu_game_equilibria_maps_and_delta_star() -> None:
-    g = AlignmentGame(eu_spec(), Scenario(name="base"), eu_economics)
+    g = AlignmentGame(spec("detente_eu.yaml"), Scenario(name="base"), eu_economics)
     solution = solve_game(g, {"rho": 0.8})
     assert solution.mixed and all(row["best_response_gap"] <= 1e-9 for row in solution.mixed)
     assert {row["outcome"] for row in solution.spe} <= {row["outcome"] for row in solution.nash}
@@ -165,18 +164,3 @@ def test_eu_game_equilibria_maps_and_delta_star() -> None:
         g.payoffs("deal", "west", "keep", params)
     with pytest.raises(ScenarioError, match="has no EU player"):
         game().payoffs("deal", "west", "keep", params, "join")
-
-
-@pytest.mark.parametrize(
-    ("edit", "message"),
-    [
-        (lambda t: t.replace("players: [USA, RUS, CHN, EU27]", "players: [USA, RUS, EU27]"), r"players \["),
-        (lambda t: t.replace("  eu_deal:\n", "  eu_deals:\n"), "missing component.*eu_deal"),
-        (lambda t: t.replace("  eu_sanctions_value:\n", "  eu_leverage:\n"), "missing parameter.*eu_sanctions_value"),
-    ],
-)
-def test_bad_eu_game_files(tmp_path: Path, edit: object, message: str) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text(edit((GAMES / "detente_eu.yaml").read_text()))  # type: ignore[operator]
-    with pytest.raises(ScenarioError, match=message):
-        load_game(path)
