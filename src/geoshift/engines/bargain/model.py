@@ -33,10 +33,11 @@ reported, and an error unless the caller asked for a fixed number of rounds.
 
 Two public replications of Scholz et al. differ from each other in two places: the denominator of P (all votes on
 the pair, as here, so that P(a, b) + P(b, a) = 1; or the votes on every pair) and the choice among offers (the
-least move, as here and as the paper states it, or a priority of conflicts over compromises). Neither replication
-claims to reproduce the paper's published trajectory, and neither does this one: its tests are a hand computation
-of whole rounds (exact fractions) and closed forms. Q (the probability that the status quo holds when nobody
-challenges) is 1, so the paper's 'better/worse' status-quo terms drop out.
+least move, as here and as one replication reports the paper's text, or a priority of conflicts over compromises,
+as it reports the paper's code). Neither replication claims to reproduce the paper's published trajectory, and
+neither does this one: its tests are a hand computation of whole rounds (exact fractions) and closed forms. Q (the
+probability that the status quo holds when nobody challenges) is 1, so the paper's 'better/worse' status-quo terms
+drop out.
 """
 
 from __future__ import annotations
