@@ -16,13 +16,17 @@ class Diagnostics:
     message: str = ""
 
 
+@dataclass(frozen=True, eq=False, kw_only=True)
 class _Diagnosed:
-    """The diagnostics view shared by solver results (their fields are declared by each result)."""
+    """The diagnostics and warm-start fields shared by solver results (keyword-only, so that each result's own
+    fields come first)."""
 
     converged: bool
     iterations: int
     residual: float
     seconds: float
+    state: np.ndarray | None = None  # the solver's unknowns, for warm starts
+    tariff_revenue: np.ndarray | None = None  # (N,) tariff revenue collected, baseline units
 
     @property
     def diagnostics(self) -> Diagnostics:
@@ -40,13 +44,6 @@ class GravityResult(_Diagnosed):
     X_new: np.ndarray  # (N, N) new flows
     pi_new: np.ndarray  # (N, N) new expenditure shares
     E_new: np.ndarray  # (N,) new expenditure
-    converged: bool
-    iterations: int
-    residual: float
-    seconds: float
-    state: np.ndarray | None = None  # the solver's unknowns, for warm starts
-    tariff_revenue: np.ndarray | None = None  # (N,) tariff revenue collected, baseline units
-
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,10 +61,4 @@ class MultiSectorResult(_Diagnosed):
     value_added_hat: np.ndarray  # (N, S)
     gross_output_new: np.ndarray  # (N, S)
     value_added_new: np.ndarray  # (N, S)
-    converged: bool
-    iterations: int
-    residual: float
-    seconds: float
-    state: np.ndarray | None = None  # the solver's unknowns, for warm starts
-    tariff_revenue: np.ndarray | None = None  # (N,) tariff revenue collected, baseline units
 
