@@ -164,3 +164,13 @@ def test_eu_game_equilibria_maps_and_delta_star() -> None:
         g.payoffs("deal", "west", "keep", params)
     with pytest.raises(ScenarioError, match="has no EU player"):
         game().payoffs("deal", "west", "keep", params, "join")
+
+
+def test_a_player_the_world_does_not_cover_is_named() -> None:
+    from geoshift.engines.strategy.alignment import weighted
+
+    g = AlignmentGame(spec("detente_eu.yaml"), Scenario(name="base"),
+                      lambda s: {k: v for k, v in eu_economics(s).items() if k != "EU27"})
+    g.economics = weighted(g)
+    with pytest.raises(ScenarioError, match=r"no real income for player.*EU27"):
+        solve_game(g)

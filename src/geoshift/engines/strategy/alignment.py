@@ -261,7 +261,7 @@ def economic_payoffs_from(runner: Any) -> EconomicPayoffs:
     def compute(scenario: Scenario) -> dict[str, float]:
         metrics = runner.run(scenario).metrics
         income = metrics[metrics["metric"] == "real_income_change_pct"].set_index("country")["value"]
-        out = {p: float(income[p]) for p in (*PLAYERS, EU)}
+        out = {p: float(income[p]) for p in (*PLAYERS, EU) if p in income.index}
         energy = metrics[metrics["metric"].isin(["energy_budget_share_before_pct", "energy_budget_share_after_pct"])]
         shares = dict(zip(energy["metric"], energy["value"], strict=True))
         out["RUS_budget_points"] = shares.get("energy_budget_share_after_pct", 0.0) - shares.get(
@@ -279,6 +279,10 @@ def weighted(game: AlignmentGame) -> EconomicPayoffs:
 
     def compute(scenario: Scenario) -> dict[str, float]:
         values = raw(scenario)
+        missing = [p for p in game.players if p not in values]
+        if missing:
+            raise ScenarioError(f"game {game.spec.name}: the World has no real income for player(s) "
+                                f"{', '.join(missing)} (scenario {scenario.name}); use a World that covers them")
         out = {p: weights.get(p, 1.0) * values[p] for p in game.players}
         out["RUS"] += budget_weight * values.get("RUS_budget_points", 0.0)
         return out
