@@ -558,7 +558,7 @@ def bargain_command(
     sensitivity = (perturbed_forecasts(actors, spread=perturb, draws=draws, seed=seed, max_rounds=rounds or 1000)
                    if perturb else None)
     payload = bargain_result_dict(result, sensitivity)
-    actors_text = file.read_text(encoding="utf-8-sig")
+    actors_text = actors.text
     report = write_bargain_report(payload, actors_text, out_dir / f"bargain-{file.stem}.html")
     record = RunRecord(
         run_id=uuid.uuid4().hex[:12], name=f"bargain:{file.stem}", description=actors.meta.get("issue", ""),

@@ -40,6 +40,7 @@ class Actors:
     basis: tuple[str, ...] = ()
     meta: Mapping[str, str] = field(default_factory=dict)
     source: str = "<memory>"
+    text: str = field(default="", repr=False)  # the file as read (stored with runs)
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -164,7 +165,7 @@ def load_actors(path: Path | str) -> Actors:
 
     return Actors(tuple(names), numbers("capability"), numbers("position"), numbers("salience"),
                   numbers("risk", optional=True), coded_by=texts("coded_by"), basis=texts("basis"),
-                  meta=meta, source=str(path))
+                  meta=meta, source=str(path), text=text)
 
 
 def _validate(actors: Actors) -> None:
