@@ -123,3 +123,142 @@ def test_infeasible_floors_name_the_constraint() -> None:
 def test_bad_options(options: dict[str, object], message: str) -> None:
     with pytest.raises(InputError, match=message):
         solve(**options)
+
+
+# --- every option with a hand-computed optimum ------------------------------------------------------------------
+# Hand model (from routes() and baseline() above). Crude: supply 30 Mt on Port (50 Mt, any buyer); B1 20 Mt at 50 and
+# B2 10 Mt at 60 (US$ 1,000 + 600); p_floor = 50; absorption limits max(q0, 0.5 x imports): B1 20, B2 10, B3 50.
+# B3 (q0 = 0) buys in tier 2 only, in share brackets of the exporter's 30 Mt: 3 Mt at 2 % off p_floor (49), 4.5 Mt
+# at 5 % (47.5), 7.5 Mt at 10 % (45), 15 Mt at 20 % (40). Pipeline gas: GAS 8 bcm (Pipe East, east field 8) and WST
+# 12 bcm (Pipe West, west field 12), both at 100; limits GAS 15, WST 12. Baseline revenue 2,000 + 1,600 = 3,600.
+B3_TEN_MT = 3 * 49 + 4.5 * 47.5 + 2.5 * 45  # 473.25: B3's tier-2 revenue on 10 Mt (3 + 4.5 + 2.5 Mt)
+
+
+def by_buyer(result: object, column: str = "revenue_usd") -> dict[str, float]:
+    table = result.buyers  # type: ignore[attr-defined]
+    return {str(b): float(v) for b, v in zip(table["buyer"], table[column], strict=True)}
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        # closing B2's crude: B3 takes the 10 Mt in three tier-2 brackets (it has no tier 1)
+        ({"closures": {"crude": frozenset({"B2"})}},
+         {"B1": 1000.0, "B2": 0.0, "B3": B3_TEN_MT, "GAS": 800.0, "WST": 1200.0}),
+        # closing WST and opening New Pipe (5 bcm, west field): GAS buys tier 1 (8 bcm at 100) and then tier 2:
+        # 2 bcm at 10 % off (90, its share 40 % -> 50 % of 20 bcm) and 3 bcm at 20 % off (80)
+        ({"closures": {"pipeline_gas": frozenset({"WST"})}, "open_routes": {"New Pipe": 2030}},
+         {"B1": 1000.0, "B2": 600.0, "B3": 0.0, "GAS": 800 + 2 * 90 + 3 * 80, "WST": 0.0}),
+    ],
+)
+def test_revenue_by_buyer_and_tier_adds_up_to_the_total(options: dict[str, object],
+                                                        expected: dict[str, float]) -> None:
+    r = solve(**options)
+    revenue = by_buyer(r)
+    assert revenue == pytest.approx(expected, rel=REL, abs=1e-9)
+    assert r.revenue_usd == pytest.approx(sum(expected.values()), rel=REL)
+    assert sum(revenue.values()) == pytest.approx(r.revenue_usd, rel=REL)
+
+
+def test_fiscal_effect_follows_from_the_oil_and_gas_revenue_total(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The toy exporter relabelled RUS (2024 fiscal facts: oil & gas budget revenue O = 11.13 trn RUB, total budget
+    T = 36.7 trn) with a coal buyer K1 (5 Mt at 40, no listed route: the calibrated residual carries it). Closing B2's
+    crude and cutting coal supply by 40 %: oil & gas export revenue R = 3,600 -> 3,000 + 473.25, dR = -126.75; coal
+    2 Mt less (-80) is not oil & gas. Budget change tau x dR x e with tau = O / (R x e), i.e. O x dR / R."""
+    from geoshift.engines.energy import outcome
+
+    base = baseline()
+    coal = pd.DataFrame({"buyer": ["K1"], "fuel": ["coal"], "value_usd": [200.0], "quantity": [5.0],
+                         "price_usd": [40.0], "unit": ["Mt"], "tonnes": [0.0], "imputed": [False]})
+    flows = pd.concat([base.flows, coal[base.flows.columns]], ignore_index=True)
+    imports = pd.concat([base.imports, pd.DataFrame({"buyer": ["K1"], "fuel": ["coal"], "quantity": [5.0]})],
+                        ignore_index=True)
+    rus = EnergyBaseline("RUS", 2024, flows, imports)
+    table = routes().assign(exporter="RUS")
+    monkeypatch.setattr(outcome, "reroute", lambda b, o: reroute(b, o, route_table=table))
+    result = outcome.energy_outcome(rus, EnergyOptions(closures={"crude": frozenset({"B2"})},
+                                                       supply_change_pct={"coal": -40.0}))
+    assert result.baseline.revenue_usd == pytest.approx(3600 + 200, rel=REL)
+    d_og = B3_TEN_MT - 600  # -126.75
+    assert result.revenue_change_usd == pytest.approx(d_og - 2 * 40, rel=REL)
+    assert result.buyers()["revenue_change_usd"].sum() == pytest.approx(result.revenue_change_usd, rel=REL)
+    fiscal = result.fiscal
+    assert fiscal is not None
+    assert fiscal.tax_take == pytest.approx(11.13 / (3600 * 92.6 / 1e12), rel=REL)
+    change = 11.13 * d_og / 3600  # -0.39187... trn RUB
+    assert fiscal.change_rub_trn == pytest.approx(change, rel=REL)
+    assert fiscal.budget_share_after == pytest.approx((11.13 + change) / (36.7 + change), rel=REL)
+
+
+def test_price_change_applies_to_tier_one_and_discounted_volume() -> None:
+    """+10 % on crude scales every crude price, B1's tier 1 (20 Mt at 55) and B3's tier 2 (p_floor 55 less the
+    discounts), leaving the allocation unchanged; -20 % on pipeline gas: 20 bcm at 80."""
+    r = solve(closures={"crude": frozenset({"B2"})}, price_change_pct={"crude": 10.0, "pipeline_gas": -20.0})
+    expected = {"B1": 1.1 * 1000, "B2": 0.0, "B3": 1.1 * B3_TEN_MT, "GAS": 0.8 * 800, "WST": 0.8 * 1200}
+    assert by_buyer(r) == pytest.approx(expected, rel=REL, abs=1e-9)
+    assert r.revenue_usd == pytest.approx(1.1 * (1000 + B3_TEN_MT) + 0.8 * 2000, rel=REL)  # 3,220.575
+    assert by_buyer(r, "volume")["B3"] == pytest.approx(10.0, rel=REL)
+
+
+def test_supply_change_scales_supply_and_each_gas_field() -> None:
+    """Crude +20 %: 36 Mt, B1 and B2 are at their limits, so B3 takes 6 Mt (3 at 49, 3 at 47.5 = 289.5). Gas -25 %:
+    the east field 6 bcm, the west 9 bcm, all sold at 100."""
+    r = solve(supply_change_pct={"crude": 20.0, "pipeline_gas": -25.0})
+    assert r.supply == pytest.approx({"crude": 36.0, "pipeline_gas": 15.0}, rel=REL)
+    assert by_buyer(r, "volume") == pytest.approx({"B1": 20.0, "B2": 10.0, "B3": 6.0, "GAS": 6.0, "WST": 9.0},
+                                                  rel=REL)
+    assert r.revenue_usd == pytest.approx(1600 + 3 * 49 + 3 * 47.5 + 100 * (6 + 9), rel=REL)  # 3,389.5
+    assert all(v == pytest.approx(0.0, abs=1e-9) for v in r.shut_in.values())
+
+
+@pytest.mark.parametrize(
+    ("share", "b3_volume", "b3_revenue"),
+    [
+        (0.08, 8.0, 3 * 49 + 4.5 * 47.5 + 0.5 * 45),  # limit 0.08 x 100 = 8 Mt in three brackets: 383.25
+        (0.005, 0.5, 0.5 * 49),  # limit 0.5 Mt at 49; still a candidate as 0.5 >= 1 % of 30 Mt
+        (0.002, 0.0, 0.0),  # 0.2 Mt < 1 % of the exporter's 30 Mt: B3 is not a candidate buyer at all
+    ],
+)
+def test_max_supplier_share_limits_a_new_buyer(share: float, b3_volume: float, b3_revenue: float) -> None:
+    """With B2 closed, B3 absorbs at most ``share`` x its 100 Mt of imports; the rest of the 10 Mt is shut in. B1's
+    limit stays at its baseline 20 Mt (max(q0, share x 20)) and GAS's at 8 bcm."""
+    r = solve(closures={"crude": frozenset({"B2"})}, max_supplier_share=share)
+    assert by_buyer(r, "volume").get("B3", 0.0) == pytest.approx(b3_volume, rel=REL, abs=1e-9)
+    assert r.shut_in["crude"] == pytest.approx(10.0 - b3_volume, rel=REL)
+    assert r.revenue_usd == pytest.approx(3000 + b3_revenue, rel=REL)
+
+
+def test_custom_discount_brackets() -> None:
+    """Two brackets, no discount up to a 20 % share of the 30 Mt and 40 % beyond: B3 takes B2's 10 Mt as 6 Mt at 50
+    and 4 Mt at 30."""
+    r = solve(closures={"crude": frozenset({"B2"})}, discount=((0.2, 0.0), (1.0, 0.4)))
+    assert by_buyer(r)["B3"] == pytest.approx(6 * 50 + 4 * 30, rel=REL)  # 420
+    assert r.revenue_usd == pytest.approx(3000 + 420, rel=REL)
+
+
+def test_caps_move_volume_to_the_next_best_buyer_or_shut_it_in() -> None:
+    """Cap B1 at 10 Mt: its other 10 Mt go to B3 (473.25); cap GAS at 5 bcm: 3 bcm of the east field are stranded;
+    a cap above B2's limit (50 > 10) changes nothing."""
+    r = solve(caps={("B1", "crude"): 10.0, ("GAS", "pipeline_gas"): 5.0, ("B2", "crude"): 50.0})
+    assert by_buyer(r, "volume") == pytest.approx({"B1": 10.0, "B2": 10.0, "B3": 10.0, "GAS": 5.0, "WST": 12.0},
+                                                  rel=REL)
+    assert r.shut_in == pytest.approx({"crude": 0.0, "pipeline_gas": 3.0}, abs=1e-9)
+    assert r.revenue_usd == pytest.approx(3600 - 10 * 50 + B3_TEN_MT - 3 * 100, rel=REL)  # 3,273.25
+
+
+def test_a_binding_floor_displaces_the_cheapest_buyer() -> None:
+    """B3 must take 5 Mt (3 at 49, 2 at 47.5); they come from B1 (50) rather than B2 (60): 3,600 - 250 + 242."""
+    r = solve(floors={("B3", "crude"): 5.0})
+    assert by_buyer(r, "volume") == pytest.approx({"B1": 15.0, "B2": 10.0, "B3": 5.0, "GAS": 8.0, "WST": 12.0},
+                                                  rel=REL)
+    assert by_buyer(r)["B3"] == pytest.approx(3 * 49 + 2 * 47.5, rel=REL)
+    assert r.revenue_usd == pytest.approx(3600 - 5 * 50 + 242, rel=REL)
+
+
+def test_closing_a_route_strands_what_only_it_carried() -> None:
+    """Port is crude's only route (and the calibration is on the baseline network, so no residual replaces it):
+    all 30 Mt are shut in and only the 2,000 of gas is left."""
+    r = solve(close_routes=frozenset({"Port"}))
+    assert r.shut_in == pytest.approx({"crude": 30.0, "pipeline_gas": 0.0}, abs=1e-9)
+    assert r.revenue_usd == pytest.approx(2000.0, rel=REL)
+    assert "Port" not in {u.route for u in r.routes}

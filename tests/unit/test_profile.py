@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from geoshift.analysis import profile
 from geoshift.errors import UnknownCountryError, UnknownValueError
 from geoshift.world import World
+
+REL = 1e-9
 
 
 def test_icio_profile_against_hand_computation(small_world: World) -> None:
@@ -65,3 +70,18 @@ def test_profile_bad_input(small_world: World) -> None:
         profile(small_world, "RUS", group="oil")  # type: ignore[arg-type]
     with pytest.raises(UnknownValueError, match="flow"):
         profile(small_world, "RUS", flow="both")  # type: ignore[arg-type]
+
+
+def test_hhi_counts_every_partner_not_just_the_top_five(small_world: World) -> None:
+    """Seven buyers of RUS crude in 2023 with shares 30, 20, 15, 12, 10, 8, 5 % of US$ 100 bn. The HHI is on the
+    0-1 scale (sum of squared shares): .09 + .04 + .0225 + .0144 + .01 + .0064 + .0025 = 0.1858; the top five
+    alone would give 0.1769."""
+    shares = {"CHN": 30, "USA": 20, "IND": 15, "TUR": 12, "DEU": 10, "KOR": 8, "JPN": 5}
+    baci = pd.DataFrame([(2023, "RUS", iso3, 270900, pct * 1e9, pct * 1e6) for iso3, pct in shares.items()],
+                        columns=["year", "exporter", "importer", "hs6", "value_usd", "quantity_t"])
+    world = dataclasses.replace(small_world, baci=baci)
+    p = profile(world, "RUS", source="baci", group="energy", flow="exports", year=2023)
+    assert p.total_usd == pytest.approx(100e9, rel=REL)
+    assert [q.iso3 for q in p.partners] == list(shares)
+    assert [q.share for q in p.partners] == pytest.approx([pct / 100 for pct in shares.values()], rel=REL)
+    assert p.hhi == pytest.approx(0.1858, rel=REL)
