@@ -47,6 +47,7 @@ REQUIRED_PARAMETERS = ("rho", "package", "budget_weight", "rus_security_west", "
 REQUIRED_COMPONENTS = ("relief", "deal", "pivot", "hedge", "retaliation")
 EU_PARAMETERS = ("eu_sanctions_value", "eu_security_west")
 EU_COMPONENTS = ("eu_relief", "eu_deal")
+BUDGET_POINTS = "RUS_budget_points"  # change of the oil & gas share of Russia's federal revenue, in points
 
 
 class Parameter(BaseModel):
@@ -222,11 +223,13 @@ class AlignmentGame:
         rho, package = params["rho"], params["package"]
         broken = self.economic(Outcome(offer, align, response, False, eu), package)
         delivered = offer == "deal" and align != "china"
+        expected = dict(broken)
         if delivered:
             honoured = self.economic(Outcome(offer, align, response, True, eu), package)
-            base = {p: rho * honoured[p] + (1.0 - rho) * broken[p] for p in self.players}
-        else:
-            base = {p: broken[p] for p in self.players}
+            expected = {key: rho * honoured.get(key, 0.0) + (1.0 - rho) * broken.get(key, 0.0)
+                        for key in {*broken, *honoured}}
+        base = {p: expected[p] for p in self.players}
+        base["RUS"] += params["budget_weight"] * expected.get(BUDGET_POINTS, 0.0)
         share = {"china": 0.0, "hedge": 0.5, "west": 1.0}[align]
         base["RUS"] += share * (params["rus_security_west"] - params["rus_status_china"])
         base["USA"] += share * params["usa_split_value"] - (params["usa_presence_cost"] if align == "west" else 0.0)
@@ -264,7 +267,7 @@ def economic_payoffs_from(runner: Any) -> EconomicPayoffs:
         out = {p: float(income[p]) for p in (*PLAYERS, EU) if p in income.index}
         energy = metrics[metrics["metric"].isin(["energy_budget_share_before_pct", "energy_budget_share_after_pct"])]
         shares = dict(zip(energy["metric"], energy["value"], strict=True))
-        out["RUS_budget_points"] = shares.get("energy_budget_share_after_pct", 0.0) - shares.get(
+        out[BUDGET_POINTS] = shares.get("energy_budget_share_after_pct", 0.0) - shares.get(
             "energy_budget_share_before_pct", 0.0)
         return out
 
@@ -272,10 +275,10 @@ def economic_payoffs_from(runner: Any) -> EconomicPayoffs:
 
 
 def weighted(game: AlignmentGame) -> EconomicPayoffs:
-    """Apply the spec's economic weights and Russia's budget term to raw engine payoffs."""
+    """Apply the spec's economic weights to raw engine payoffs; Russia's budget points pass through unweighted (the
+    ``budget_weight`` parameter prices them in ``payoffs``, so ``--set``/``--map`` of it take effect)."""
     raw = game.economics
     weights = game.spec.economic_weight
-    budget_weight = game.spec.parameters["budget_weight"].value
 
     def compute(scenario: Scenario) -> dict[str, float]:
         values = raw(scenario)
@@ -284,7 +287,7 @@ def weighted(game: AlignmentGame) -> EconomicPayoffs:
             raise ScenarioError(f"game {game.spec.name}: the World has no real income for player(s) "
                                 f"{', '.join(missing)} (scenario {scenario.name}); use a World that covers them")
         out = {p: weights.get(p, 1.0) * values[p] for p in game.players}
-        out["RUS"] += budget_weight * values.get("RUS_budget_points", 0.0)
+        out[BUDGET_POINTS] = values.get(BUDGET_POINTS, 0.0)
         return out
 
     return compute

@@ -1,0 +1,61 @@
+"""Every declared game parameter reaches the payoffs: ``--set``/``--map`` of any of them changes what depends on it
+(``budget_weight`` used to be read from the file's default, so overriding it changed nothing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geoshift.engines.strategy.alignment import BUDGET_POINTS, EU, AlignmentGame, Outcome, build_game, load_game
+from geoshift.scenario.spec import Scenario
+
+GAMES = Path(__file__).resolve().parents[2] / "games"
+SHIPPED = ("detente.yaml", "detente_eu.yaml")
+
+
+def economics(scenario: Scenario) -> dict[str, float]:
+    """Stand-in engine payoffs that depend on every shock and its size, with a budget term for Russia."""
+    shocks = scenario.all_shocks
+    cut = sum(float(getattr(s, "percent", 0.0)) for s in shocks)
+    n = len(shocks)
+    return {"USA": 0.01 * cut + 0.02 * n, "RUS": -0.02 * cut - 0.1 * n, "CHN": -0.03 * n, EU: 0.005 * cut,
+            BUDGET_POINTS: -0.5 * n + 0.01 * cut}
+
+
+def all_payoffs(game: AlignmentGame, params: dict[str, float]) -> dict[tuple[str, str, str, str], dict[str, float]]:
+    return {(o, e, a, r): game.payoffs(o, a, r, params, e) for o, e, a, r in game.outcomes()}
+
+
+@pytest.mark.parametrize("file", SHIPPED)
+def test_every_declared_parameter_changes_the_payoffs(file: str) -> None:
+    spec = load_game(GAMES / file)
+    game = build_game(spec, economics, GAMES)
+    base = game.parameters()
+    before = all_payoffs(game, base)
+    for name, parameter in spec.parameters.items():
+        moved = parameter.max if parameter.value != parameter.max else parameter.min
+        after = all_payoffs(game, game.parameters({name: moved}))
+        changed = [k for k in before if before[k] != after[k]]
+        assert changed, f"{file}: setting {name} from {parameter.value} to {moved} changes no payoff"
+
+
+def test_budget_weight_prices_russias_budget_points_exactly() -> None:
+    """Russia's payoff = real income + budget_weight x budget points (+ subjective terms that do not depend on it):
+    moving budget_weight by 0.9 moves Russia's payoff by 0.9 x the outcome's expected budget points."""
+    spec = load_game(GAMES / "detente.yaml")
+    game = build_game(spec, economics, GAMES)
+    params = game.parameters({"rho": 0.75})
+    heavier = {**params, "budget_weight": params["budget_weight"] + 0.9}
+    for offer, eu, align, response in game.outcomes():
+        scenario = game.scenario
+        broken = economics(scenario(Outcome(offer, align, response, False, eu), params["package"]))[BUDGET_POINTS]
+        if offer == "deal" and align != "china":
+            honoured = economics(scenario(Outcome(offer, align, response, True, eu), params["package"]))[BUDGET_POINTS]
+            points = 0.75 * honoured + 0.25 * broken
+        else:
+            points = broken
+        delta = game.payoffs(offer, align, response, heavier, eu)["RUS"] - game.payoffs(offer, align, response,
+                                                                                        params, eu)["RUS"]
+        assert delta == pytest.approx(0.9 * points, rel=1e-12, abs=1e-12)
+        assert points != 0.0
