@@ -31,8 +31,7 @@ from geoshift.engines.strategy.alignment import (
     result_dict,
     solve_game,
 )
-from geoshift.engines.trade_ge import calibrate, remove_deficits, solve_multisector, theta_for
-from geoshift.engines.trade_ge.summary import country_changes, world_real_income_change_pct
+from geoshift.engines.trade_ge import theta_for
 from geoshift.errors import GeoshiftError, InputError
 from geoshift.report.bargain import write_bargain_report
 from geoshift.report.game import write_game_report
@@ -41,8 +40,8 @@ from geoshift.results.metrics import bargain_metrics
 from geoshift.results.records import KEY_COUNTRIES, RunRecord
 from geoshift.results.run import Runner
 from geoshift.results.store import RunStore
-from geoshift.scenario import shocks
-from geoshift.scenario.apply import shock_arrays
+from geoshift.scenario.apply import resolve_sectors, shock_arrays
+from geoshift.scenario.quick import quick_scenario
 from geoshift.scenario.shipped import shipped_scenarios
 from geoshift.scenario.spec import EnergySettings, Scenario, load_scenario
 from geoshift.world import World, load_world
@@ -384,6 +383,19 @@ def _assignments(items: list[str], option: str, example: str) -> dict[str, float
     return overrides
 
 
+COUNTRY_COLUMNS = ("real_income_change_pct", "wage_change_pct", "price_index_change_pct", "exports_change_pct",
+                   "imports_change_pct")
+
+
+def _country_table(metrics: pd.DataFrame, countries: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Per-country changes (%) read from a run's metrics, in the World's order."""
+    rows = metrics[metrics["metric"].isin(COUNTRY_COLUMNS) & metrics["country"].isin(countries)]
+    values = {(str(c), str(m)): float(v) for c, m, v in zip(rows["country"], rows["metric"], rows["value"],
+                                                              strict=True)}
+    return [{"iso3": c, **{m: values[(c, m)] for m in COUNTRY_COLUMNS}} for c in countries
+            if (c, COUNTRY_COLUMNS[0]) in values]
+
+
 @app.command("ge")
 def ge_command(
     embargo: Annotated[list[str], typer.Option(help="SIDE_A:SIDE_B, trade between the sides stops "
@@ -396,64 +408,58 @@ def ge_command(
     theta: Annotated[list[str], typer.Option(help="SECTOR=VALUE elasticity override; repeatable.")] = [],  # noqa: B006
     deficits: Annotated[str, typer.Option(help="fixed (baseline deficits held) | removed (balanced baseline "
                                           "first, Dekle-Eaton-Kortum)")] = "fixed",
+    group_year: Annotated[int | None, typer.Option(help="Year of group membership (NATO, EU27, ...); default "
+                                                   "that of scenario files.")] = None,
+    print_scenario: Annotated[bool, typer.Option("--print-scenario", help="Print the scenario file these flags "
+                                                 "stand for and exit.")] = False,
     top: Annotated[int, typer.Option(help="Winners and losers shown besides the key countries.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Quick what-if in the multi-sector GE model: real income, wages, prices and trade by country."""
-    if not embargo and not cost:
-        raise InputError("give at least one --embargo SIDE_A:SIDE_B or --cost SIDE_A:SIDE_B=PCT")
-    world = _world()
-    tau = shocks.no_change(world)
-    sector_idx = shocks.sectors(world, sectors)
-    applied: list[dict[str, Any]] = []
-    for item in embargo:
-        a, b = shocks.parse_pair(item)
-        tau = shocks.apply_cost_change(tau, shocks.countries(world, a), shocks.countries(world, b), sector_idx,
-                                       float("inf"), both_ways=not one_way)
-        applied.append({"kind": "embargo", "between": [a, b]})
-    for item in cost:
-        pair, _, pct = item.partition("=")
-        try:
-            change = float(pct.rstrip("%"))
-        except ValueError:
-            raise InputError(f"--cost {item!r} must end in =PCT, e.g. CHN:USA=25") from None
-        if change <= -100:
-            raise InputError(f"--cost {item!r}: a change of {change}% would make trade costs <= 0; use > -100")
-        a, b = shocks.parse_pair(pair)
-        tau = shocks.apply_cost_change(tau, shocks.countries(world, a), shocks.countries(world, b), sector_idx,
-                                       1.0 + change / 100.0, both_ways=not one_way)
-        applied.append({"kind": "trade_cost", "between": [a, b], "percent": change})
-    if deficits not in ("fixed", "removed"):
-        raise InputError(f"--deficits {deficits!r} must be fixed or removed")
-    cal = calibrate(world)
-    th = theta_for(world.sectors, _assignments(theta, "--theta", "C19=10"))
-    with out.status("Solving the multi-sector equilibrium...", spinner="dots"):
-        if deficits == "removed":
-            cal = remove_deficits(cal, th)
-        result = solve_multisector(cal, tau, th)
-    changes = country_changes(cal, result)
-    world_pct = world_real_income_change_pct(cal, result)
-    diagnostics = asdict(result.diagnostics)
-    if as_json:
-        _print_json({"shocks": applied, "sectors": [world.sectors[s] for s in sector_idx], "one_way": one_way,
-                     "deficits": deficits, "theta": dict(zip(world.sectors, th.tolist(), strict=True)),
-                     "world_real_income_change_pct": world_pct, "diagnostics": diagnostics,
-                     "countries": [asdict(c) for c in changes]})
+    """Quick what-if in the multi-sector GE model: real income, wages, prices and trade by country. The flags
+    are sugar for a scenario file (see --print-scenario), solved by the same runner as `geoshift run`."""
+    scenario = quick_scenario(embargo=embargo, cost=cost, sectors=sectors, one_way=one_way,
+                              theta=_assignments(theta, "--theta", "C19=10"), deficits=deficits,
+                              group_year=group_year)
+    if print_scenario:
+        sys.stdout.write(scenario.to_file_yaml())
         return
-    ranked = sorted(changes, key=lambda c: c.real_income_change_pct)
-    shown = [c for c in changes if c.iso3 in KEY_COUNTRIES]
+    world = _world()
+    runner = Runner(world)
+    runner.prepare(scenario)
+    with out.status("Solving the multi-sector equilibrium...", spinner="dots"):
+        results = runner.run(scenario)
+    metrics = results.metrics
+    changes = _country_table(metrics, world.countries)
+    income = metrics[metrics["metric"] == "real_income_change_pct"].set_index("country")["value"]
+    world_pct = float(income["WORLD"])
+    th = theta_for(world.sectors, scenario.elasticities)
+    sector_idx = resolve_sectors(world, scenario.shocks[0].sectors, "--sectors")
+    year = scenario.data.group_year
+    if as_json:
+        _print_json({"scenario": scenario.spec(), "shocks": [s.model_dump(mode="json") for s in scenario.shocks],
+                     "sectors": [world.sectors[s] for s in sector_idx], "one_way": one_way,
+                     "deficits": scenario.engine.deficits, "group_year": year,
+                     "theta": dict(zip(world.sectors, th.tolist(), strict=True)),
+                     "world_real_income_change_pct": world_pct, "diagnostics": results.diagnostics,
+                     "countries": changes, "metrics": metrics.to_dict(orient="records")})
+        return
+    ranked = sorted(changes, key=lambda c: c["real_income_change_pct"])
+    shown = [c for c in changes if c["iso3"] in KEY_COUNTRIES]
     shown += [c for c in ranked[:top] + ranked[-top:][::-1] if c not in shown]
     table = Table(title=f"Real income and trade, % change (world {world_pct:+.4f} %)")
     for column in ("country", "real income", "wage", "price index", "exports", "imports"):
         table.add_column(column, justify="left" if column == "country" else "right")
     for c in shown:
-        table.add_row(c.iso3, f"{c.real_income_change_pct:+.3f}", f"{c.wage_change_pct:+.3f}",
-                      f"{c.price_index_change_pct:+.3f}", f"{c.exports_change_pct:+.2f}",
-                      f"{c.imports_change_pct:+.2f}")
+        table.add_row(c["iso3"], f"{c['real_income_change_pct']:+.3f}", f"{c['wage_change_pct']:+.3f}",
+                      f"{c['price_index_change_pct']:+.3f}", f"{c['exports_change_pct']:+.2f}",
+                      f"{c['imports_change_pct']:+.2f}")
     out.print(table)
-    out.print(f"[dim]key countries, then the {top} biggest losers and winners; solver: converged="
-              f"{result.converged}, {result.iterations} iterations, residual {result.residual:.1e}, "
-              f"{1000 * result.seconds:.0f} ms[/]")
+    d = results.record.diagnostics
+    overridden = ", ".join(f"{k}={v:g}" for k, v in scenario.elasticities.items()) or "none"
+    out.print(f"[dim]key countries, then the {top} biggest losers and winners; groups at their {year} membership; "
+              f"elasticities: Caliendo-Parro by sector (overrides: {overridden}); deficits {scenario.engine.deficits}; "
+              f"solver: converged={d.get('converged')}, {d.get('iterations')} iterations, residual "
+              f"{float(d.get('residual', 0.0)):.1e}[/]")
 
 
 def _threshold(value: float | None) -> str:

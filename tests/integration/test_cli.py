@@ -119,7 +119,8 @@ def test_ge_embargo_json(cli_env: dict[str, str]) -> None:
         (("ge", "--embargo", "RUS"), "SIDE_A:SIDE_B"),
         (("ge", "--cost", "RUS:USA=-150"), "use > -100"),
         (("ge", "--cost", "RUS:USA=abc"), "must end in =PCT"),
-        (("ge", "--embargo", "RUS:USA", "--sectors", "B6"), "closest ICIO codes: B06"),
+        (("ge", "--embargo", "RUS:USA", "--sectors", "B6"), "closest: B06 (Extraction of crude petroleum"),
+        (("ge", "--embargo", "RUS:USA", "--sectors", "electronics"), "closest: C26 (Manufacture of computer"),
         (("ge", "--embargo", "RUS:USA", "--theta", "C19=-1"), "must be > 0"),
     ],
 )

@@ -63,6 +63,27 @@ def resolve_countries_any(known: tuple[str, ...], selector: Selector, field: str
     return sorted(set(picked))
 
 
+SECTOR_MATCH_CUTOFF = 0.6  # difflib ratio below which a sector is not offered as a "closest" match
+
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def closest_sectors(world: World, item: str, n: int = 3) -> list[str]:
+    """The sectors (``CODE (name)``) and groups closest to ``item``, by code and by the words of their names
+    (``electronics`` finds C26, computer, electronic and optical equipment)."""
+    word = item.strip().lower()
+    scored: list[tuple[float, str]] = []
+    for code, name in zip(world.sectors, world.sector_names, strict=True):
+        words = [w for w in name.lower().replace(",", " ").split() if len(w) > 2]
+        by_name = max([_similarity(word, w) for w in words] + [_similarity(word, name.lower())])
+        scored.append((max(_similarity(word.upper(), code), by_name), f"{code} ({name})"))
+    scored += [(_similarity(word, group), f"{group} (group)") for group in PROFILE_GROUPS]
+    scored.sort(key=lambda pair: -pair[0])
+    return [label for score, label in scored[:n] if score >= SECTOR_MATCH_CUTOFF]
+
+
 def resolve_sectors(world: World, selector: Selector, field: str) -> list[int]:
     picked: list[int] = []
     for item in _items(selector):
@@ -71,8 +92,8 @@ def resolve_sectors(world: World, selector: Selector, field: str) -> list[int]:
         elif item in world.sectors:
             picked.append(world.sectors.index(item))
         else:
-            hint = difflib.get_close_matches(item, [*world.sectors, *PROFILE_GROUPS], n=3, cutoff=0.3)
-            raise ScenarioError(f"{field}: unknown sector {item!r}; closest: {', '.join(hint) or 'none'} "
+            hint = closest_sectors(world, item)
+            raise ScenarioError(f"{field}: unknown sector {item!r}; closest: {'; '.join(hint) or 'none'} "
                                 f"(ICIO codes, or groups {', '.join(PROFILE_GROUPS)})")
     if not picked:
         raise ScenarioError(f"{field}: names no sector")

@@ -165,6 +165,12 @@ class Scenario(_Frozen):
         payload = json.dumps(self.spec(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode()).hexdigest()
 
+    def to_file_yaml(self) -> str:
+        """This scenario as a file that loads back to it: inherited shocks come again from ``extends``."""
+        body = self.model_dump(mode="json", exclude={"inherited_shocks", "comment"}, exclude_none=True)
+        text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+        return f"{self.comment}\n{text}" if self.comment else text
+
     def to_yaml(self) -> str:
         """The resolved spec as YAML, under the file's own leading comments."""
         body = yaml.safe_dump(self.spec(), sort_keys=False, allow_unicode=True)
