@@ -27,7 +27,7 @@ from geoshift.engines.strategy.alignment import (
     build_game,
     economic_payoffs_from,
     game_map,
-    load_game,
+    parse_game,
     result_dict,
     solve_game,
 )
@@ -44,6 +44,7 @@ from geoshift.scenario.apply import resolve_sectors, shock_arrays
 from geoshift.scenario.quick import quick_scenario
 from geoshift.scenario.shipped import shipped_scenarios
 from geoshift.scenario.spec import EnergySettings, Scenario, load_scenario
+from geoshift.scenario.yamlio import read_text
 from geoshift.world import World, load_world
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -71,6 +72,15 @@ def _main(
 def _world() -> World:
     with out.status("Loading the World (first use fetches and parses the data packs)...", spinner="dots"):
         return load_world(data_dir=_options["data_dir"], cache_dir=_options["cache_dir"])
+
+
+def _check_out_folder(folder: Path) -> None:
+    """``--out`` must be a folder (made if missing), not an existing file; checked before any work is done."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--out {folder} is an existing file; give a folder for the HTML report")
+    for parent in folder.parents:
+        if parent.exists() and not parent.is_dir():
+            raise InputError(f"--out {folder}: {parent} is a file, so the folder cannot be made; give another path")
 
 
 def _print_json(payload: Any) -> None:
@@ -244,6 +254,8 @@ def run_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the runs' summary as JSON.")] = False,
 ) -> None:
     """Run scenarios (default: the shipped realignment set) and write an HTML report."""
+    if report:
+        _check_out_folder(out_dir)
     paths = list(files) if files else shipped_scenarios()
     if not paths:
         raise InputError("no scenario files given and no shipped scenarios found")
@@ -477,7 +489,9 @@ def game_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Solve the alignment game (payoffs from the GE and energy engines): equilibria, trust thresholds, maps."""
-    spec = load_game(file)
+    _check_out_folder(out_dir)
+    spec_text = read_text(file, "game")
+    spec = parse_game(spec_text, str(file))
     overrides = _assignments(set_values, "--set", "rho=0.3")
     for name in overrides:
         if name not in spec.parameters:
@@ -494,7 +508,6 @@ def game_command(
         solution = solve_game(game, overrides)
         grid = game_map(game, axes[0], axes[1], n, overrides) if axes else None
     result = result_dict(game, solution, grid)
-    spec_text = file.read_text(encoding="utf-8")
     report = write_game_report(result, spec_text, out_dir / f"game-{spec.name}.html")
     record = RunRecord(
         run_id=uuid.uuid4().hex[:12], name=f"game:{spec.name}", description=spec.description, spec_yaml=spec_text,
@@ -553,6 +566,7 @@ def bargain_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Forecast a bargaining outcome on one issue (Bueno de Mesquita expected-utility model, SCS 2011 reading)."""
+    _check_out_folder(out_dir)
     actors = load_actors(file)
     for actor, column, value in _actor_assignments(set_values):
         actors = actors.with_value(actor, column, value)

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from geoshift.errors import ScenarioError
+from geoshift.scenario.yamlio import line_of, parse_yaml, path_text, read_text
 
 Selector = str | list[str]
 PERCENT_MAX = 1000.0
@@ -179,31 +180,7 @@ class Scenario(_Frozen):
 
 # --- loading -------------------------------------------------------------------------------------------------
 
-def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    """1-based line of the YAML node at pydantic location ``loc`` (as deep as the document goes)."""
-    line = None if node is None else node.start_mark.line + 1
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if getattr(k, "value", None) == key), None)
-            if match is None:
-                return line
-            line, node = match[0].start_mark.line + 1, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
-def _path_text(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for key in loc:
-        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
-    return out
-
-
-def _explain(error: Any, raw: Any) -> tuple[tuple[int | str, ...], str]:
+def explain_validation_error(error: Any, raw: Any) -> tuple[tuple[int | str, ...], str]:
     # drop pydantic's union-branch labels ("list[literal[...]]", shock kinds) from the location
     loc = tuple(k for k in error["loc"] if isinstance(k, int) or (k not in SHOCK_KINDS and "[" not in k))
     kind = error["type"]
@@ -223,6 +200,9 @@ def _explain(error: Any, raw: Any) -> tuple[tuple[int | str, ...], str]:
         return (*loc, "kind"), f"a shock needs a kind: one of {', '.join(SHOCK_KINDS)}"
     if kind == "missing":
         return loc, f"missing required key {str(loc[-1])!r}"
+    if kind == "float_parsing" and isinstance(error.get("input"), str) and error["input"].strip().endswith("%"):
+        number = error["input"].strip().rstrip("%").strip()
+        return loc, f"{error['input']!r} is not a number: write {number} (the field is already in percent)"
     if kind in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
         return loc, f"{error['input']!r} is out of range: {error['msg'].lower()}"
     return loc, error["msg"]
@@ -260,14 +240,7 @@ def _leading_comments(text: str) -> list[str]:
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Validate scenario ``text`` (YAML) without resolving ``extends``."""
-    try:
-        raw = yaml.safe_load(text)
-        tree = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"{where}: YAML syntax error: {problem}") from None
+    raw, tree = parse_yaml(text, source)
     if not isinstance(raw, dict):
         raise ScenarioError(f"{source}: a scenario is a YAML mapping with at least a 'name' key")
     for reserved in ("inherited_shocks", "comment"):
@@ -278,10 +251,10 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         return Scenario.model_validate({**raw, "comment": comment})
     except ValidationError as exc:
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # a misspelt key first
-        loc, message = _explain(errors[0], raw)
-        line = _line_of(tree, loc)
+        loc, message = explain_validation_error(errors[0], raw)
+        line = line_of(tree, loc)
         where = f"{source}:{line}" if line is not None else source
-        raise ScenarioError(f"{where}: {_path_text(loc) or 'scenario'}: {message}") from None
+        raise ScenarioError(f"{where}: {path_text(loc) or 'scenario'}: {message}") from None
 
 
 def _find_parent(name: str, folder: Path) -> Path:
@@ -290,17 +263,16 @@ def _find_parent(name: str, folder: Path) -> Path:
     for candidate in (folder / name, folder / f"{name}.yaml", shipped_dir() / f"{name}.yaml"):
         if candidate.is_file():
             return candidate
-    raise ScenarioError(f"extends {name!r}: no file {name}.yaml next to the scenario or among the shipped ones")
+    known = sorted({p.stem for p in (*folder.glob("*.yaml"), *shipped_dir().glob("*.yaml"))})
+    hint = difflib.get_close_matches(name, known, n=1)
+    raise ScenarioError(f"extends {name!r}: no file {name}.yaml next to the scenario or among the shipped ones"
+                        + (f" (did you mean {hint[0]!r}?)" if hint else "") + f"; known: {', '.join(known)}")
 
 
 def load_scenario(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> Scenario:
     """Load a scenario file and resolve ``extends`` (recursively; cycles are an error)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"scenario file {path} cannot be read ({exc})") from None
-    scenario = parse_scenario(text, str(path))
+    scenario = parse_scenario(read_text(path, "scenario"), str(path))
     if scenario.extends is None:
         return scenario
     parent_path = _find_parent(scenario.extends, path.parent)

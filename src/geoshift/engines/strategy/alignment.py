@@ -28,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from geoshift.engines.strategy.mixed import MixedEquilibrium, delta_star, two_player_equilibria
 from geoshift.engines.strategy.tree import Node, normal_form, play, pure_nash, subgame_perfect
 from geoshift.errors import ScenarioError
-from geoshift.scenario.spec import Scenario, Shock, _explain, _line_of, _path_text, load_scenario
+from geoshift.scenario.spec import Scenario, Shock, explain_validation_error, load_scenario
+from geoshift.scenario.yamlio import line_of, parse_yaml, path_text, read_text
 
 PLAYERS = ("USA", "RUS", "CHN")
 EU = "EU27"
@@ -108,29 +108,26 @@ class GameSpec(BaseModel):
 
 
 def load_game(path: str | Path) -> GameSpec:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = yaml.safe_load(text)
-        tree = yaml.compose(text)
-    except OSError as exc:
-        raise ScenarioError(f"game file {path} cannot be read ({exc})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
-        raise ScenarioError(f"{where}: YAML syntax error: {getattr(exc, 'problem', exc)}") from None
+    """Read and validate a game file."""
+    return parse_game(read_text(Path(path), "game"), str(path))
+
+
+def parse_game(text: str, source: str) -> GameSpec:
+    """Validate game ``text`` (YAML); errors name ``source`` and the line."""
+    path = source
+    raw, tree = parse_yaml(text, source)
     if not isinstance(raw, dict):
         raise ScenarioError(f"{path}: a game is a YAML mapping with name, parameters and components")
     try:
         return GameSpec.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
-        loc, message = _explain(error, raw)
+        loc, message = explain_validation_error(error, raw)
         if error["type"] == "value_error":
             message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
-        line = _line_of(tree, loc)
+        line = line_of(tree, loc)
         where = f"{path}:{line}" if line is not None else str(path)
-        raise ScenarioError(f"{where}: {_path_text(loc) or 'game'}: {message}") from None
+        raise ScenarioError(f"{where}: {path_text(loc) or 'game'}: {message}") from None
 
 
 @dataclass(frozen=True)
