@@ -138,6 +138,11 @@ _BARRIERS = (Embargo, TradeCost, Tariff, Bloc)
 
 
 def _contradiction(a: Shock, b: Shock) -> str | None:
+    """Why shock ``b`` cannot follow ``a`` in the same file on overlapping cells (None: it can)."""
+    if isinstance(a, SanctionsRelief) and isinstance(b, TradeCost) and b.percent < 0:
+        return None  # relief, then a cost cut on the same trade: an energy deal
+    if isinstance(b, SanctionsRelief) and isinstance(a, TradeCost) and a.percent < 0:
+        return "the relief would undo the cost cut before it; list the sanctions_relief first"
     if isinstance(a, SanctionsRelief) != isinstance(b, SanctionsRelief):
         return "relief and a barrier in the same file; put the relief in a scenario that extends this one"
     if (isinstance(a, Embargo) and isinstance(b, Tariff)) or (isinstance(b, Embargo) and isinstance(a, Tariff)):
@@ -164,16 +169,29 @@ def shock_arrays(world: World, scenario: Scenario) -> ShockArrays:
     for position, shock in enumerate(scenario.all_shocks):
         own = position >= inherited
         field = f"shocks[{position - inherited}]" if own else f"{scenario.extends}: shocks[{position}]"
-        mask = shock_cells(world, shock, field, year)
+        where = scenario.origin(position)
+        try:
+            mask = shock_cells(world, shock, field, year)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{where}: {exc}") from None
         if own:
             for other_position, other, other_mask in own_masks:
                 overlap = mask & other_mask
                 reason = _contradiction(other, shock) if overlap.any() else None
                 if reason:
                     raise ScenarioError(
-                        f"{scenario.name}: shocks[{other_position}] ({other.kind}) and {field} ({shock.kind}) "
-                        f"contradict on {_describe_cell(world, overlap)}: {reason}")
+                        f"{where}: {scenario.name}: shocks[{other_position}] ({other.kind}) and {field} "
+                        f"({shock.kind}) contradict on {_describe_cell(world, overlap)}: {reason}")
             own_masks.append((position - inherited, shock, mask))
+        blocked = mask & np.isinf(tau)
+        if isinstance(shock, Tariff) and blocked.any():
+            raise ScenarioError(f"{where}: {field} (tariff) taxes trade that an earlier shock embargoes, on "
+                                f"{_describe_cell(world, blocked)}; it would do nothing there: add a "
+                                f"sanctions_relief first or narrow the tariff")
+        if isinstance(shock, TradeCost) and blocked.any() and not (mask & ~blocked).any():
+            raise ScenarioError(f"{where}: {field} (trade_cost) changes only embargoed trade "
+                                f"({_describe_cell(world, blocked)}), so it would do nothing; add a sanctions_relief "
+                                f"first or drop it")
         if isinstance(shock, Embargo):
             tau[mask] = np.inf
         elif isinstance(shock, (TradeCost, Bloc)):

@@ -148,6 +148,8 @@ class Scenario(_Frozen):
     inherited_shocks: list[Shock] = []  # filled by ``extends``; not written in files
     shocks: list[Shock] = []
     comment: str = Field(default="", exclude=True)  # the file's leading comment block; not part of the hash
+    source: str = Field(default="", exclude=True)  # the file it was read from; not part of the hash
+    shock_origins: list[str] = Field(default=[], exclude=True)  # "file:line" of each of all_shocks, where known
 
     @field_validator("shocks", mode="before")
     @classmethod
@@ -157,6 +159,12 @@ class Scenario(_Frozen):
     @property
     def all_shocks(self) -> list[Shock]:
         return [*self.inherited_shocks, *self.shocks]
+
+    def origin(self, position: int) -> str:
+        """Where shock ``position`` of ``all_shocks`` was written (``file:line``), or the scenario's file or name."""
+        if 0 <= position < len(self.shock_origins) and self.shock_origins[position]:
+            return self.shock_origins[position]
+        return self.source or self.name
 
     def spec(self) -> dict[str, Any]:
         """The resolved spec as plain data (what the hash covers)."""
@@ -243,12 +251,15 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     raw, tree = parse_yaml(text, source)
     if not isinstance(raw, dict):
         raise ScenarioError(f"{source}: a scenario is a YAML mapping with at least a 'name' key")
-    for reserved in ("inherited_shocks", "comment"):
+    for reserved in ("inherited_shocks", "comment", "source", "shock_origins"):
         if reserved in raw:
             raise ScenarioError(f"{source}: {reserved!r} is not a scenario key (document a scenario with # comments)")
     comment = "\n".join(line for line in _leading_comments(text))
     try:
-        return Scenario.model_validate({**raw, "comment": comment})
+        shocks = raw.get("shocks")
+        count = len(shocks) if isinstance(shocks, list) else 0
+        origins = [f"{source}:{line_of(tree, ('shocks', i))}" for i in range(count)]
+        return Scenario.model_validate({**raw, "comment": comment, "source": source, "shock_origins": origins})
     except ValidationError as exc:
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # a misspelt key first
         loc, message = explain_validation_error(errors[0], raw)
@@ -291,4 +302,6 @@ def load_scenario(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> Scenario
         inherited_shocks=parent.all_shocks,
         shocks=scenario.shocks,
         comment=scenario.comment,
+        source=scenario.source,
+        shock_origins=[parent.origin(i) for i in range(len(parent.all_shocks))] + scenario.shock_origins,
     )
