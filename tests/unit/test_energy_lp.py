@@ -71,7 +71,7 @@ def test_pipeline_gas_to_a_closed_buyer_with_no_other_route_is_shut_in() -> None
     west = solve(closures={"pipeline_gas": frozenset({"WST"})})
     assert west.shut_in["pipeline_gas"] == pytest.approx(12.0, rel=REL)
     # ... until a new western pipeline (5 bcm) reaches GAS, which can absorb up to 50 % of its 30 bcm imports
-    opened = solve(closures={"pipeline_gas": frozenset({"WST"})}, open_routes={"New Pipe": 2030})
+    opened = solve(closures={"pipeline_gas": frozenset({"WST"})}, open_routes={"New Pipe": 2024})
     assert opened.shut_in["pipeline_gas"] == pytest.approx(7.0, rel=REL)
     # GAS's share of the 20 bcm rises from 40 %: 2 bcm in the 10 % bracket (to 50 %), 3 bcm in the 20 % bracket
     assert opened.revenue_usd == pytest.approx(800 + 2 * 90 + 3 * 80 + 1600, rel=REL)
@@ -118,6 +118,11 @@ def test_infeasible_floors_name_the_constraint() -> None:
         ({"caps": {("B1", "crude"): -2.0}}, "must be >= 0"),
         ({"max_supplier_share": 1.5}, r"max_supplier_share must be in \(0, 1\]"),
         ({"discount": ((0.5, 0.2), (0.2, 0.1))}, "discount brackets must rise"),
+        # a cut beyond 100 % would make supply negative (it used to end in an infeasible LP blaming the floors)
+        ({"supply_change_pct": {"crude": -150.0}}, r"supply_change_pct for crude must be >= -100 \(all of it "
+                                                   r"shut in\), got -150"),
+        ({"supply_change_pct": {"crude": float("nan")}}, "supply_change_pct for crude must be >= -100"),
+        ({"price_change_pct": {"crude": -100.0}}, r"price_change_pct for crude must be > -100, got -100"),
     ],
 )
 def test_bad_options(options: dict[str, object], message: str) -> None:
@@ -147,7 +152,7 @@ def by_buyer(result: object, column: str = "revenue_usd") -> dict[str, float]:
          {"B1": 1000.0, "B2": 0.0, "B3": B3_TEN_MT, "GAS": 800.0, "WST": 1200.0}),
         # closing WST and opening New Pipe (5 bcm, west field): GAS buys tier 1 (8 bcm at 100) and then tier 2:
         # 2 bcm at 10 % off (90, its share 40 % -> 50 % of 20 bcm) and 3 bcm at 20 % off (80)
-        ({"closures": {"pipeline_gas": frozenset({"WST"})}, "open_routes": {"New Pipe": 2030}},
+        ({"closures": {"pipeline_gas": frozenset({"WST"})}, "open_routes": {"New Pipe": 2024}},
          {"B1": 1000.0, "B2": 600.0, "B3": 0.0, "GAS": 800 + 2 * 90 + 3 * 80, "WST": 0.0}),
     ],
 )
@@ -262,3 +267,125 @@ def test_closing_a_route_strands_what_only_it_carried() -> None:
     assert r.shut_in == pytest.approx({"crude": 30.0, "pipeline_gas": 0.0}, abs=1e-9)
     assert r.revenue_usd == pytest.approx(2000.0, rel=REL)
     assert "Port" not in {u.route for u in r.routes}
+
+
+def test_supply_cut_by_all_of_it_shuts_in_everything() -> None:
+    """-100 % is the limit: no crude to sell, only the 2,000 of gas is left."""
+    r = solve(supply_change_pct={"crude": -100.0})
+    assert r.supply["crude"] == pytest.approx(0.0, abs=1e-12)
+    assert r.revenue_usd == pytest.approx(2000.0, rel=REL)
+
+
+# --- contract floors that cannot be met are errors, never dropped ------------------------------------------------
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        # Pipe East is GAS's only pipeline: with it closed no gas can reach GAS (it used to solve with GAS at 0)
+        ({"floors": {("GAS", "pipeline_gas"): 5.0}, "close_routes": frozenset({"Pipe East"})},
+         r"floor GAS/pipeline_gas = 5 bcm cannot be met: no open pipeline_gas route of AAA reaches GAS; open one "
+         r"\(energy.openings\) or drop the floor \(AAA, 2024\)"),
+        # B1 buys crude only; no pipeline reaches it
+        ({"floors": {("B1", "pipeline_gas"): 1.0}}, "floor B1/pipeline_gas = 1 bcm cannot be met: no open "
+                                                    "pipeline_gas route of AAA reaches B1"),
+        ({"floors": {("B2", "crude"): 5.0}, "closures": {"crude": frozenset({"B2"})}},
+         r"floor B2/crude = 5 Mt cannot be met: B2 is closed to crude in this scenario; drop the floor or the "
+         r"closure \(AAA, 2024\)"),
+        ({"floors": {("B1", "lng"): 1.0}}, r"floor B1/lng = 1 bcm cannot be met: AAA exported no lng in 2024; "
+                                           r"drop the floor"),
+        # B3 buys only through the floor (0.002 x 100 Mt = 0.2 Mt is below 1 % of 30 Mt), and at most 0.2 Mt
+        ({"floors": {("B3", "crude"): 0.5}, "max_supplier_share": 0.002},
+         r"floor B3/crude = 0.5 Mt exceeds what can reach it \(routes 50, absorption limit 0.2\)"),
+    ],
+)
+def test_a_floor_that_cannot_be_met_is_an_error(options: dict[str, object], message: str) -> None:
+    with pytest.raises(InfeasibleError, match=message):
+        solve(**options)
+
+
+def test_a_floor_for_an_unknown_buyer_is_an_input_error() -> None:
+    with pytest.raises(InputError, match=r"floor for unknown buyer 'ZZZ' \(crude\): AAA's baseline has no such "
+                                         r"buyer or importer; closest: none"):
+        solve(floors={("ZZZ", "crude"): 1.0})
+    with pytest.raises(InputError, match=r"floor for unknown buyer 'B5' \(crude\).*closest: B\d, B\d$"):
+        solve(floors={("B5", "crude"): 0.0})
+
+
+def test_a_floor_of_zero_is_met_by_selling_nothing() -> None:
+    """GAS's floor of 0 with Pipe East closed: the east field's 8 bcm are shut in, 1,200 + 1,600 are left."""
+    r = solve(floors={("GAS", "pipeline_gas"): 0.0}, close_routes=frozenset({"Pipe East"}))
+    assert r.shut_in["pipeline_gas"] == pytest.approx(8.0, rel=REL)
+    assert r.revenue_usd == pytest.approx(2800.0, rel=REL)
+
+
+def test_a_floor_makes_a_small_importer_a_buyer() -> None:
+    """With max_supplier_share 0.002, B3 (0.2 Mt < 1 % of 30 Mt) is no candidate buyer; a 0.1 Mt floor still binds:
+    B3 takes 0.1 Mt at 49 from B1 (50): 3,600 - 5 + 4.9."""
+    r = solve(floors={("B3", "crude"): 0.1}, max_supplier_share=0.002)
+    assert by_buyer(r, "volume")["B3"] == pytest.approx(0.1, rel=REL)
+    assert by_buyer(r)["B3"] == pytest.approx(4.9, rel=REL)
+    assert r.revenue_usd == pytest.approx(3599.9, rel=REL)
+
+
+# --- the floor price is set by buyers with at least MIN_BUYER_SHARE (1 %) of the fuel ----------------------------
+def with_small_buyer(quantity: float) -> EnergyBaseline:
+    """The toy exporter with a crude buyer B4 of ``quantity`` Mt at 10 taken from B1, so crude stays 30 Mt."""
+    base = baseline()
+    flows = base.flows.copy()
+    b1 = flows["buyer"] == "B1"
+    flows.loc[b1, "quantity"] = 20.0 - quantity
+    flows.loc[b1, "value_usd"] = 50.0 * (20.0 - quantity)
+    small = flows[b1].assign(buyer="B4", quantity=quantity, value_usd=10.0 * quantity, price_usd=10.0)
+    return EnergyBaseline("AAA", 2024, pd.concat([flows, small], ignore_index=True), base.imports)
+
+
+@pytest.mark.parametrize(
+    ("quantity", "p_floor"),
+    [
+        (0.1, 50.0),  # 0.1 Mt is 0.33 % of 30 Mt: B4 does not set the floor price (it used to drop it to 10)
+        (0.6, 10.0),  # 0.6 Mt is 2 %: it does
+    ],
+)
+def test_only_buyers_with_one_percent_set_the_floor_price(quantity: float, p_floor: float) -> None:
+    """Closing B2: B3 takes its 10 Mt at p_floor less 2 %, 5 % and 10 % (3 + 4.5 + 2.5 Mt of the 30 Mt); B1 and B4
+    keep their baseline (B4's absorption limit is its 0.1 or 0.6 Mt: it has no import figure). At 0.1 Mt, B4's 10 is
+    below p_floor: it is still paid 10, but the LP does not trade its 0.1 Mt for B3's 45 (B3 would get 477.75)."""
+    r = reroute(with_small_buyer(quantity), EnergyOptions(closures={"crude": frozenset({"B2"})}),
+                route_table=routes())
+    base = reroute(with_small_buyer(quantity), EnergyOptions(), route_table=routes())
+    assert by_buyer(base, "volume") == pytest.approx({"B1": 20 - quantity, "B2": 10.0, "B3": 0.0, "B4": quantity,
+                                                      "GAS": 8.0, "WST": 12.0}, rel=REL, abs=1e-9)
+    assert base.revenue_usd == pytest.approx(3600 - 40 * quantity, rel=REL)  # the baseline is still the optimum
+    b3 = p_floor / 50.0 * B3_TEN_MT  # 473.25 at 50, 94.65 at 10
+    expected = {"B1": 50 * (20 - quantity), "B2": 0.0, "B3": b3, "B4": 10 * quantity, "GAS": 800.0, "WST": 1200.0}
+    assert by_buyer(r) == pytest.approx(expected, rel=REL, abs=1e-9)
+    assert r.revenue_usd == pytest.approx(sum(expected.values()), rel=REL)
+
+
+# --- route openings ---------------------------------------------------------------------------------------------
+def test_an_opening_takes_effect_only_from_its_start_year() -> None:
+    """New Pipe (5 bcm to GAS or WST) opened in 2024 relieves the WST closure (7 bcm shut in, not 12); opened from
+    2025 or 2099 in this 2024 exporter it would open nothing, which is an error rather than a silent no-op."""
+    closed = {"pipeline_gas": frozenset({"WST"})}
+    assert solve(closures=closed, open_routes={"New Pipe": 2024}).shut_in["pipeline_gas"] == pytest.approx(7.0)
+    assert solve(closures=closed, open_routes={"New Pipe": 1995}).shut_in["pipeline_gas"] == pytest.approx(7.0)
+    for start in (2025, 2099):
+        with pytest.raises(InputError, match=rf"opening of route 'New Pipe' starts in {start}, after AAA's year "
+                                             rf"2024: it would open nothing; give a start_year of 2024 or earlier "
+                                             rf"\(or none\)"):
+            solve(closures=closed, open_routes={"New Pipe": start})
+
+
+def other_exporters_routes() -> pd.DataFrame:
+    extra = pd.DataFrame([("Other Port", "crude", "BBB", "world", 40.0, "Mt", "operating", None, "yes", "crude")],
+                         columns=routes().columns)
+    return pd.concat([routes(), extra], ignore_index=True)
+
+
+@pytest.mark.parametrize("field", ["open_routes", "close_routes", "route_capacity"])
+def test_another_exporters_route_is_an_input_error(field: str) -> None:
+    """BBB's Other Port passed the name check but opened (closed, resized) nothing for AAA."""
+    value: object = {"open_routes": {"Other Port": 2024}, "close_routes": frozenset({"Other Port"}),
+                     "route_capacity": {"Other Port": 10.0}}[field]
+    with pytest.raises(InputError, match=r"route 'Other Port' is BBB's, not AAA's; AAA's routes, closest: Port"):
+        reroute(baseline(), EnergyOptions(**{field: value}),  # type: ignore[arg-type]
+                route_table=other_exporters_routes())

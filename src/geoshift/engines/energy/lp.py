@@ -5,15 +5,26 @@ volumes ``q0_b`` at observed unit values ``p0_b`` (BACI), and routes ``r`` with 
 named buyers (or any buyer, ``world``). Variables: volume ``x[r, b]`` on each route to each buyer, and each
 buyer's purchases split into tiers: up to ``q0_b`` at ``p0_b``; beyond it, volume that displaces the buyer's other
 suppliers at ``p_floor (1 - d_k)``, where ``p_floor`` is the lowest baseline price among the exporter's buyers
-and the discount ``d_k`` deepens piecewise-linearly with the buyer's share
-of the exporter's baseline sales (brackets ``discount``). Constraints: route capacities, supply, each buyer's
-absorption limit ``max(q0_b, max_supplier_share x import demand_b)`` (0 when the buyer is closed), contract
-floors. Maximise revenue. Unsold supply is shut in.
+with at least ``MIN_BUYER_SHARE`` (1 %) of its baseline volume of the fuel (among all its buyers if none has
+that much), and the discount ``d_k`` deepens piecewise-linearly with the buyer's share of the exporter's
+baseline sales (brackets ``discount``). Constraints: route capacities, supply, each buyer's absorption limit
+``max(q0_b, max_supplier_share x import demand_b)`` (0 when the buyer is closed), contract floors. Maximise
+revenue, with one proviso: a buyer too small to set ``p_floor`` that paid less than it counts at ``p_floor`` for
+its baseline volume in the objective (its revenue is still reported at its own price), so the exporter does not
+drop it for discounted new volume on the strength of a noisy unit value. Unsold supply is shut in.
+
+A buyer with a positive contract floor is always in the model; a floor that cannot be met (unknown buyer, fuel
+not exported, buyer closed or out of every open route's reach, floors above the capacities or limits) is an
+error, never dropped.
+
+Routes named in the options must be the exporter's own; an opening takes effect from its start year, so one that
+starts after the exporter's year (which would open nothing) is an error too.
 
 Calibration: baseline volumes that no listed route can carry (unlisted pipelines, small ports, rail) travel on
 a calibrated residual route per fuel whose capacity is exactly that shortfall; for pipeline gas it reaches only
 the buyers it served, for seaborne fuels any buyer. With this, the baseline allocation is the unique optimum
-when no constraint binds. Duals: the revenue value of one more unit of each route's capacity.
+when no constraint binds. Duals: the revenue value of one more unit of each route's capacity (in the objective's
+valuation, which differs from revenue only where the marginal unit is such a small buyer's baseline volume).
 """
 
 from __future__ import annotations
@@ -106,14 +117,25 @@ class _BuyerVars:
 
 def _available_routes(exporter: str, year: int, options: EnergyOptions,
                       table: pd.DataFrame | None = None) -> pd.DataFrame:
+    import difflib
+
     table = routes() if table is None else table
     known = set(table["route"])
+    own = sorted(set(table.loc[table["exporter"] == exporter, "route"]))
     for name in (*options.route_capacity, *options.open_routes, *options.close_routes):
         if name not in known:
-            import difflib
-
-            hint = difflib.get_close_matches(name, sorted(known), n=2, cutoff=0.3)
+            hint = difflib.get_close_matches(name, own or sorted(known), n=2, cutoff=0.3)
             raise InputError(f"unknown route {name!r}; closest: {', '.join(hint) or 'none'}")
+        if name not in own:
+            owners = ", ".join(sorted(set(table.loc[table["route"] == name, "exporter"])))
+            hint = difflib.get_close_matches(name, own, n=3, cutoff=0.3)
+            mine_text = f"{exporter}'s routes, closest: {', '.join(hint) or 'none'}" if own else \
+                f"{exporter} has no listed routes"
+            raise InputError(f"route {name!r} is {owners}'s, not {exporter}'s; {mine_text}")
+    for name, start in options.open_routes.items():
+        if start > year:
+            raise InputError(f"opening of route {name!r} starts in {start}, after {exporter}'s year {year}: it would "
+                             f"open nothing; give a start_year of {year} or earlier (or none)")
     for name, value in options.route_capacity.items():
         if not value >= 0:
             raise InputError(f"capacity of route {name!r} must be >= 0, got {value}")
@@ -146,6 +168,12 @@ def check_options(options: EnergyOptions, exporter: str, year: int,
         raise InputError(f"max_supplier_share must be in (0, 1], got {options.max_supplier_share}")
     for fuel in (*options.closures, *options.price_change_pct, *options.supply_change_pct):
         check_fuel(fuel)
+    for fuel, pct in options.supply_change_pct.items():
+        if not pct >= -100:
+            raise InputError(f"supply_change_pct for {fuel} must be >= -100 (all of it shut in), got {pct:g}")
+    for fuel, pct in options.price_change_pct.items():
+        if not pct > -100:
+            raise InputError(f"price_change_pct for {fuel} must be > -100, got {pct:g}")
     for (buyer, fuel), value in (*options.caps.items(), *options.floors.items()):
         check_fuel(fuel)
         if not value >= 0:
@@ -162,7 +190,9 @@ class _Model:
     exporter: str
     year: int
     options: EnergyOptions
-    cost: np.ndarray
+    cost: np.ndarray  # minus the objective value of a unit of each variable
+    price: np.ndarray  # the revenue of a unit of each variable (differs from the objective value only in tier 1 of
+    # small buyers that paid less than p_floor)
     bounds: list[tuple[float, float]]
     A_ub: coo_matrix
     b_ub: np.ndarray
@@ -208,18 +238,21 @@ def _build(baseline: EnergyBaseline, options: EnergyOptions, route_table: pd.Dat
     available = check_options(options, exporter, year, route_table)
     baseline_network = _available_routes(exporter, year, EnergyOptions(), route_table)
     flows = baseline.flows
+    _check_floor_buyers(baseline, options)
     cols: list[tuple[str, ...]] = []  # variable descriptors
     lower: list[float] = []
     upper: list[float] = []
-    cost: list[float] = []
+    cost: list[float] = []  # minus the objective value of a unit
+    price: list[float] = []  # the revenue of a unit
     eq_rows: list[list[tuple[int, float]]] = []
     ub_rows: list[tuple[list[tuple[int, float]], float, tuple[str, ...]]] = []
 
-    def var(kind: tuple[str, ...], lo: float, hi: float, price: float) -> int:
+    def var(kind: tuple[str, ...], lo: float, hi: float, revenue: float, value: float | None = None) -> int:
         cols.append(kind)
         lower.append(lo)
         upper.append(hi)
-        cost.append(-price)
+        price.append(revenue)
+        cost.append(-(revenue if value is None else value))
         return len(cols) - 1
 
     buyer_rows: list[_BuyerVars] = []
@@ -235,11 +268,14 @@ def _build(baseline: EnergyBaseline, options: EnergyOptions, route_table: pd.Dat
         supply[fuel] = q0_total * (1.0 + options.supply_change_pct.get(fuel, 0.0) / 100.0)
         q0 = dict(zip(mine["buyer"], mine["quantity"], strict=True))
         p0 = dict(zip(mine["buyer"], mine["price_usd"], strict=True))
-        p_floor = min(p0.values())  # the lowest price the exporter accepts from any current buyer
+        # the lowest price the exporter accepts from a current buyer of some size (all buyers if none is)
+        setters = [p0[b] for b in q0 if q0[b] >= MIN_BUYER_SHARE * q0_total] or list(p0.values())
+        p_floor = min(setters)
         imports = baseline.imports[baseline.imports["fuel"] == fuel]
         demand = dict(zip(imports["buyer"], imports["quantity"], strict=True))
         candidates = set(q0) | {b for b, d in demand.items() if d * options.max_supplier_share >= MIN_BUYER_SHARE
                                 * q0_total and b != exporter}
+        candidates |= {b for (b, f), v in options.floors.items() if f == fuel and v > 0}  # contracted buyers
         closed = options.closures.get(fuel, frozenset())
         fuel_routes = available[available["fuel"] == fuel]
         reach = {str(r): _expand(str(b), year) for r, b in zip(fuel_routes["route"], fuel_routes["buyers"],
@@ -279,6 +315,13 @@ def _build(baseline: EnergyBaseline, options: EnergyOptions, route_table: pd.Dat
             if (buyer, fuel) in options.caps:
                 limit = min(limit, float(options.caps[(buyer, fuel)]))
             routes_here = [r for r in reach if "world" in reach[r] or buyer in reach[r]]
+            floor = float(options.floors.get((buyer, fuel), 0.0))
+            if floor > 0 and (buyer in closed or not routes_here):
+                why = (f"{buyer} is closed to {fuel} in this scenario; drop the floor or the closure"
+                       if buyer in closed else
+                       f"no open {fuel} route of {exporter} reaches {buyer}; open one (energy.openings) or drop "
+                       f"the floor")
+                raise InfeasibleError(f"{_floor_text(buyer, fuel, floor)} cannot be met: {why} ({exporter}, {year})")
             if not routes_here or (limit <= 0 and (buyer, fuel) not in options.floors):
                 buyer_rows.append(_BuyerVars(buyer, fuel, base, buyer in closed, [], []))
                 continue
@@ -289,7 +332,11 @@ def _build(baseline: EnergyBaseline, options: EnergyOptions, route_table: pd.Dat
                 route_rows.setdefault(r, []).append((j, 1.0))
                 route_meta[r] = (fuel, capacity[r])
                 supply_rows.setdefault(basin_of[r], []).append((j, 1.0))
-            tiers = [var(("tier1", buyer, fuel), 0.0, base, p0.get(buyer, p_floor) * price_factor)] if base > 0 else []
+            # tier 1 earns the buyer's own price; a buyer too small to set p_floor that paid less is valued at
+            # p_floor in the objective, so its baseline volume is not traded for discounted new volume
+            p_own = p0.get(buyer, p_floor)
+            tiers = [var(("tier1", buyer, fuel), 0.0, base, p_own * price_factor, max(p_own, p_floor) * price_factor)
+                     ] if base > 0 else []
             for width, rate in _segments(base, q0_total, options.discount):
                 tiers.append(var(("tier2", buyer, fuel, str(rate)), 0.0, width, p_floor * (1.0 - rate) * price_factor))
             eq_rows.append([(j, 1.0) for j in xs] + [(t, -1.0) for t in tiers])
@@ -303,9 +350,32 @@ def _build(baseline: EnergyBaseline, options: EnergyOptions, route_table: pd.Dat
     for r in route_names:
         ub_rows.append((route_rows[r], route_meta[r][1], ("route", r)))
     n = len(cols)
-    return _Model(exporter, year, options, np.array(cost), list(zip(lower, upper, strict=True)),
+    return _Model(exporter, year, options, np.array(cost), np.array(price), list(zip(lower, upper, strict=True)),
                   _matrix([row for row, _, _ in ub_rows], n), np.array([rhs for _, rhs, _ in ub_rows]),
                   _matrix(eq_rows, n), ub_rows, route_rows, route_meta, route_names, buyer_rows, supply)
+
+
+def _floor_text(buyer: str, fuel: str, floor: float) -> str:
+    return f"floor {buyer}/{fuel} = {floor:g} {CANONICAL_UNIT[fuel]}"
+
+
+def _check_floor_buyers(baseline: EnergyBaseline, options: EnergyOptions) -> None:
+    """Floors on buyers the baseline does not know, or on fuels the exporter does not export, are errors."""
+    import difflib
+
+    exporter, year = baseline.exporter, baseline.year
+    known = set(baseline.flows["buyer"]) | set(baseline.imports["buyer"])
+    exported = set(baseline.flows.loc[baseline.flows["quantity"] > 0, "fuel"])
+    for (buyer, fuel), floor in options.floors.items():
+        if buyer == exporter:
+            raise InputError(f"floor for {buyer} ({fuel}): {buyer} is the exporter itself; drop the floor")
+        if buyer not in known:
+            hint = difflib.get_close_matches(buyer, sorted(known), n=2, cutoff=0.3)
+            raise InputError(f"floor for unknown buyer {buyer!r} ({fuel}): {exporter}'s baseline has no such buyer or "
+                             f"importer; closest: {', '.join(hint) or 'none'}")
+        if floor > 0 and fuel not in exported:
+            raise InfeasibleError(f"{_floor_text(buyer, fuel, floor)} cannot be met: {exporter} exported no {fuel} in "
+                                  f"{year}; drop the floor ({exporter}, {year})")
 
 
 def _solve(model: _Model, start: float) -> RerouteResult:
@@ -330,7 +400,7 @@ def _solve(model: _Model, start: float) -> RerouteResult:
     table = []
     for entry in model.buyer_rows:
         volume = float(sum(x[j] for j in entry.xs))
-        revenue = float(sum(-cost[t] * x[t] for t in entry.tiers))
+        revenue = float(sum(model.price[t] * x[t] for t in entry.tiers))
         table.append({"buyer": entry.buyer, "fuel": entry.fuel, "unit": CANONICAL_UNIT[entry.fuel],
                       "baseline_volume": entry.baseline_volume, "volume": volume, "revenue_usd": revenue,
                       "closed": entry.closed})
@@ -338,7 +408,7 @@ def _solve(model: _Model, start: float) -> RerouteResult:
     sold = buyers.groupby("fuel")["volume"].sum() if len(buyers) else pd.Series(dtype=float)
     shut_in = {f: max(0.0, supply[f] - float(sold.get(f, 0.0))) for f in supply}
     size = (n, A_ub.shape[0] + A_eq.shape[0], int(A_ub.nnz + A_eq.nnz))
-    return RerouteResult(exporter, year, "optimal", float(-solution.fun), buyers, uses, shut_in, supply,
+    return RerouteResult(exporter, year, "optimal", float(model.price @ x), buyers, uses, shut_in, supply,
                          time.perf_counter() - start, str(solution.message), size, lp_seconds)
 
 
@@ -382,7 +452,7 @@ def _explain_infeasible(ub_rows: Sequence[tuple[list[tuple[int, float]], float, 
                                 if m == ("absorption", buyer, fuel) for j, _ in row))
         cap = next((rhs for _, rhs, m in ub_rows if m == ("absorption", buyer, fuel)), 0.0)
         if floor > min(reachable, cap) + 1e-9:
-            problems.append(f"floor {buyer}/{fuel} = {floor:g} {CANONICAL_UNIT[fuel]} exceeds what can reach it "
+            problems.append(f"{_floor_text(buyer, fuel, floor)} exceeds what can reach it "
                             f"(routes {reachable:g}, absorption limit {cap:g})")
     if not problems:
         problems.append("the contract floors together exceed the route capacities or the supply")
