@@ -36,6 +36,7 @@ from geoshift.errors import GeoshiftError, InputError
 from geoshift.report.bargain import write_bargain_report
 from geoshift.report.game import write_game_report
 from geoshift.report.html import write_report
+from geoshift.results.codekey import code_key
 from geoshift.results.metrics import bargain_metrics
 from geoshift.results.records import KEY_COUNTRIES, RunRecord
 from geoshift.results.run import Runner
@@ -231,16 +232,15 @@ def _real_income(record: RunRecord) -> dict[str, float]:
 
 def _latest_strategy_runs(store: RunStore) -> list[RunRecord]:
     """The latest stored run of each game and bargaining problem, newest first."""
-    latest: dict[str, RunRecord] = {}
+    latest: dict[tuple[str, str], RunRecord] = {}
     for record in sorted(store.list(), key=lambda r: r.created, reverse=True):
-        if record.name.startswith(("game:", "bargain:")) and record.name not in latest:
-            latest[record.name] = record
+        if record.kind in ("game", "bargain") and (record.kind, record.name) not in latest:
+            latest[(record.kind, record.name)] = record
     return list(latest.values())
 
 
 def _strategy_page(record: RunRecord) -> str:
-    kind, _, name = record.name.partition(":")
-    return f"{kind}-{name}.html"
+    return f"{record.kind}-{record.name}.html"
 
 
 @app.command("run")
@@ -314,15 +314,16 @@ def runs_list(
     """The stored runs, newest first."""
     records = _store(store).list()
     if as_json:
-        _print_json([{"run_id": r.run_id, "name": r.name, "created": r.created, "scenario_hash": r.scenario_hash,
-                      "diagnostics": r.diagnostics} for r in records])
+        _print_json([{"run_id": r.run_id, "kind": r.kind, "name": r.name, "created": r.created,
+                      "scenario_hash": r.scenario_hash, "code_key": r.code_key, "diagnostics": r.diagnostics}
+                     for r in records])
         return
     table = Table(title=f"Runs in {_store(store).path}")
-    for column in ("run", "scenario", "created", "hash", "converged", "iterations"):
+    for column in ("run", "kind", "name", "created", "hash", "code", "converged", "iterations"):
         table.add_column(column)
     for r in records:
-        table.add_row(r.run_id, r.name, r.created, r.scenario_hash[:12], str(r.diagnostics.get("converged")),
-                      str(r.diagnostics.get("iterations")))
+        table.add_row(r.run_id, r.kind, r.name, r.created, r.scenario_hash[:12], r.code_key or "–",
+                      str(r.diagnostics.get("converged")), str(r.diagnostics.get("iterations")))
     out.print(table)
 
 
@@ -510,7 +511,7 @@ def game_command(
     result = result_dict(game, solution, grid)
     report = write_game_report(result, spec_text, out_dir / f"game-{spec.name}.html")
     record = RunRecord(
-        run_id=uuid.uuid4().hex[:12], name=f"game:{spec.name}", description=spec.description, spec_yaml=spec_text,
+        run_id=uuid.uuid4().hex[:12], name=spec.name, description=spec.description, spec_yaml=spec_text,
         scenario_hash=hashlib.sha256(json.dumps({"spec": spec.model_dump(mode="json"), "set": overrides,
                                                   "map": axes, "n": n}, sort_keys=True).encode()).hexdigest(),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -519,7 +520,7 @@ def game_command(
                              columns=["metric", "country", "partner", "sector", "value", "unit"]),
         diagnostics={"spe": [e["outcome"] for e in result["spe"]], "delta_star": result["delta_star"],
                      "engine_solves": result["engine_solves"], "seconds": result["seconds"]},
-        provenance=[asdict(p) for p in world.provenance], data_key=world.data_key)
+        provenance=[asdict(p) for p in world.provenance], data_key=world.data_key, kind="game", code_key=code_key())
     _store(store).save(record)
     if as_json:
         _print_json({**result, "report": str(report), "run_id": record.run_id})
@@ -581,13 +582,14 @@ def bargain_command(
     actors_text = actors.text
     report = write_bargain_report(payload, actors_text, out_dir / f"bargain-{file.stem}.html")
     record = RunRecord(
-        run_id=uuid.uuid4().hex[:12], name=f"bargain:{file.stem}", description=actors.meta.get("issue", ""),
+        run_id=uuid.uuid4().hex[:12], name=file.stem, description=actors.meta.get("issue", ""),
         spec_yaml=actors_text,
         scenario_hash=hashlib.sha256(json.dumps({"file": actors_text, "set": set_values, "rounds": rounds},
                                                 sort_keys=True).encode()).hexdigest(),
         created=datetime.now(UTC).isoformat(timespec="seconds"), metrics=bargain_metrics(result),
         diagnostics={**payload["diagnostics"], "sensitivity": None if sensitivity is None else {
-            k: v for k, v in payload["sensitivity"].items() if k != "median_draws"}})
+            k: v for k, v in payload["sensitivity"].items() if k != "median_draws"}}, kind="bargain",
+        code_key=code_key())
     _store(store).save(record)
     if as_json:
         _print_json({**payload, "report": str(report), "run_id": record.run_id})

@@ -38,7 +38,7 @@ def test_bargain_json_report_and_store(tmp_path: Path) -> None:
         assert section in html
     assert "NaN" not in html.split("<script")[0]
     record = RunStore(tmp_path / "runs.duckdb").get(data["run_id"])
-    assert record.name == "bargain:russia_alignment_actors"
+    assert (record.kind, record.name) == ("bargain", "russia_alignment_actors")
     forecast = record.metric("bargain_forecast").set_index("country")["value"]
     assert forecast["median"] == pytest.approx(data["forecast"]["median"])
     assert len(record.metric("bargain_position")) == 2 * len(data["actors"])

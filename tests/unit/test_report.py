@@ -265,11 +265,11 @@ def test_figures_are_built_from_records(runs: list[RunRecord]) -> None:
 def test_games_and_bargaining_section(runs: list[RunRecord]) -> None:
     empty = _section(report.render_report(runs), "strategy")
     assert "No game or bargaining runs" in empty
-    game = _run("game:detente", pd.DataFrame(columns=list(METRIC_COLUMNS)),
+    game = _run("detente", pd.DataFrame(columns=list(METRIC_COLUMNS)), kind="game",
                 diagnostics={"spe": ["deal/hedge/keep"], "delta_star": 0.123456, "engine_solves": 9, "seconds": 1.0})
-    bargain = _run("bargain:russia_alignment_actors", pd.DataFrame(
+    bargain = _run("russia_alignment_actors", pd.DataFrame(
         [("bargain_forecast", "median", "", "", 25.64, "issue scale"),
-         ("bargain_forecast", "mean", "", "", 25.61, "issue scale")], columns=list(METRIC_COLUMNS)),
+         ("bargain_forecast", "mean", "", "", 25.61, "issue scale")], columns=list(METRIC_COLUMNS)), kind="bargain",
         diagnostics={"converged": True, "iterations": 160, "residual": 1e-7, "seconds": 0.03,
                      "sensitivity": {"quantiles": {"q": [0.05, 0.5, 0.95], "median": [21.4, 28.9, 39.0]}}})
     body = _section(report.render_report(runs, strategy=[game, bargain],

@@ -296,7 +296,7 @@ def _strategy(runs: Sequence[RunRecord], pages: Mapping[str, str]) -> str:
                 "games/detente.yaml</code> or <code>geoshift bargain games/russia_alignment_actors.csv</code>.</p>")
     rows = []
     for run in runs:
-        kind, _, name = run.name.partition(":")
+        kind, name = run.kind, run.name
         diag = run.diagnostics
         if kind == "game":
             delta = diag.get("delta_star")

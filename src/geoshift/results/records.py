@@ -41,6 +41,7 @@ import pandas as pd
 METRIC_COLUMNS = ("metric", "country", "partner", "sector", "value", "unit")
 KEY_COUNTRIES = ("USA", "RUS", "CHN", "DEU", "IND", "UKR")
 SQUARE = ("USA", "RUS", "CHN", "EU27")
+RUN_KINDS = ("scenario", "game", "bargain")  # what a stored run answers: a scenario, a game, a bargaining problem
 WORLD = "WORLD"
 
 
@@ -57,6 +58,12 @@ class RunRecord:
     provenance: list[dict[str, str]] = field(default_factory=list)
     parent: str | None = None  # the scenario it extends, if any
     data_key: str = ""  # identifies the World the run used
+    kind: str = "scenario"  # one of RUN_KINDS
+    code_key: str = ""  # the code that computed it (results.codekey); empty for runs stored before it was kept
+
+    def __post_init__(self) -> None:
+        if self.kind not in RUN_KINDS:
+            raise ValueError(f"run kind {self.kind!r} is not one of {', '.join(RUN_KINDS)}")
 
     def metric(self, name: str) -> pd.DataFrame:
         return self.metrics[self.metrics["metric"] == name]

@@ -1,7 +1,8 @@
 """Run scenarios: World + scenario -> engines -> named metrics -> a record in the results store.
 
-A scenario already run on the same data (same content hash, same World) is taken from the store unless
-``force``; a new run is stored in one transaction, and only after it converged.
+A scenario already run on the same data by the same code (same content hash, same World, same package version
+and source) is taken from the store unless ``force``; a new run is stored in one transaction, and only after it
+converged.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from geoshift.engines.energy.lp import EnergyOptions
 from geoshift.engines.energy.outcome import EnergyOutcome, energy_outcome
 from geoshift.engines.trade_ge import Calibration, calibrate, remove_deficits, solve_multisector, theta_for
 from geoshift.engines.trade_ge.results import MultiSectorResult
+from geoshift.results.codekey import code_key
 from geoshift.results.metrics import compute_metrics, energy_metrics
 from geoshift.results.records import RunRecord
 from geoshift.results.store import RunStore
@@ -92,7 +94,7 @@ class Runner:
         scenario_hash = scenario.content_hash()
         data_key = self.world.data_key
         if self.store is not None and not force:
-            stored = self.store.find(scenario_hash, data_key)
+            stored = self.store.find(scenario_hash, data_key, code_key())
             if stored is not None:
                 return Results(scenario, stored, None, reused=True)
         arrays = shock_arrays(self.world, scenario)
@@ -110,7 +112,8 @@ class Runner:
             run_id=uuid.uuid4().hex[:12], name=scenario.name, description=scenario.description,
             spec_yaml=scenario.to_yaml(), scenario_hash=scenario_hash,
             created=datetime.now(UTC).isoformat(timespec="seconds"), metrics=metrics, diagnostics=diagnostics,
-            provenance=[asdict(p) for p in self.world.provenance], parent=scenario.extends, data_key=data_key)
+            provenance=[asdict(p) for p in self.world.provenance], parent=scenario.extends, data_key=data_key,
+            kind="scenario", code_key=code_key())
         if self.store is not None:
             self.store.save(record)
         return Results(scenario, record, result, energy)

@@ -14,7 +14,7 @@ import pandas as pd
 import platformdirs
 
 from geoshift.errors import DataError, GeoshiftError
-from geoshift.results.records import METRIC_COLUMNS, RunRecord
+from geoshift.results.records import METRIC_COLUMNS, RUN_KINDS, RunRecord
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -26,7 +26,18 @@ CREATE TABLE IF NOT EXISTS metrics (
     run_id VARCHAR NOT NULL, metric VARCHAR NOT NULL, country VARCHAR, partner VARCHAR, sector VARCHAR,
     value DOUBLE, unit VARCHAR
 );
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'scenario';
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS code_key VARCHAR DEFAULT '';
 """
+# stores written before runs had a kind named game and bargaining runs "game:NAME" and "bargain:NAME"
+MIGRATE_KIND = """
+UPDATE runs SET kind = split_part(name, ':', 1), name = substr(name, strpos(name, ':') + 1)
+WHERE kind = 'scenario' AND (name LIKE 'game:%' OR name LIKE 'bargain:%');
+"""
+
+
+RUN_COLUMNS = ("run_id, name, description, parent, scenario_hash, data_key, created, spec_yaml, diagnostics, "
+               "provenance, kind, code_key")
 
 
 class RunNotFoundError(GeoshiftError, ValueError):
@@ -55,6 +66,8 @@ class RunStore:
                                 f"pass --store for another") from exc
         try:
             con.execute(SCHEMA)
+            if write:
+                con.execute(MIGRATE_KIND)
             yield con
         finally:
             con.close()
@@ -65,10 +78,10 @@ class RunStore:
             con.execute("BEGIN TRANSACTION")
             try:
                 con.execute(
-                    "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO runs ({RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [record.run_id, record.name, record.description, record.parent, record.scenario_hash,
                      record.data_key, record.created, record.spec_yaml, json.dumps(record.diagnostics),
-                     json.dumps(record.provenance)])
+                     json.dumps(record.provenance), record.kind, record.code_key])
                 con.register("metrics_frame", metrics)
                 con.execute("INSERT INTO metrics SELECT run_id, metric, country, partner, sector, value, unit "
                             "FROM metrics_frame")
@@ -78,30 +91,42 @@ class RunStore:
                 raise
 
     def _records(self, where: str, params: list[object]) -> list[RunRecord]:
-        columns = ("run_id, name, description, parent, scenario_hash, data_key, created, spec_yaml, diagnostics, "
-                   "provenance")
         with self._connect(write=False) as con:
-            runs = con.execute(f"SELECT {columns} FROM runs {where} ORDER BY created DESC, run_id", params).fetchall()
+            runs = con.execute(f"SELECT {RUN_COLUMNS} FROM runs {where} ORDER BY created DESC, run_id",
+                               params).fetchall()
             if not runs:
                 return []
             metrics = con.execute("SELECT * FROM metrics WHERE run_id IN (SELECT unnest(?))",
                                   [[row[0] for row in runs]]).df()
         out = []
-        for run_id, name, description, parent, scenario_hash, data_key, created, spec_yaml, diag, prov in runs:
+        for (run_id, name, description, parent, scenario_hash, data_key, created, spec_yaml, diag, prov, kind,
+             code) in runs:
             rows = metrics[metrics["run_id"] == run_id].drop(columns="run_id").reset_index(drop=True)
+            legacy_kind, _, legacy_name = str(name).partition(":")  # a store never opened for writing since
+            if kind == "scenario" and legacy_name and legacy_kind in ("game", "bargain"):
+                kind, name = legacy_kind, legacy_name
             out.append(RunRecord(
                 run_id=str(run_id), name=str(name), description=str(description or ""), spec_yaml=str(spec_yaml),
                 scenario_hash=str(scenario_hash), created=str(created), metrics=rows,
                 diagnostics=json.loads(diag), provenance=json.loads(prov),
-                parent=str(parent) if parent is not None else None, data_key=str(data_key)))
+                parent=str(parent) if parent is not None else None, data_key=str(data_key),
+                kind=str(kind or "scenario"), code_key=str(code or "")))
         return out
 
-    def find(self, scenario_hash: str, data_key: str) -> RunRecord | None:
-        found = self._records("WHERE scenario_hash = ? AND data_key = ?", [scenario_hash, data_key])
+    def find(self, scenario_hash: str, data_key: str, code_key: str, kind: str = "scenario") -> RunRecord | None:
+        """The latest run of this spec on this World by this code, to reuse (None: solve it)."""
+        found = self._records("WHERE scenario_hash = ? AND data_key = ? AND code_key = ? AND kind = ?",
+                              [scenario_hash, data_key, code_key, kind])
         return found[0] if found else None
 
     def get(self, key: str) -> RunRecord:
-        """A run by id (or unique id prefix), or the latest run of a scenario name."""
+        """A run by id (or unique id prefix), or the latest run of a name (``KIND:NAME`` picks a kind, e.g.
+        ``game:detente``)."""
+        kind, _, name = key.partition(":")
+        if name and kind in RUN_KINDS:
+            by_kind = [r for r in self._records("WHERE name = ?", [name]) if r.kind == kind]
+            if by_kind:
+                return by_kind[0]
         found = self._records("WHERE run_id LIKE ? || '%'", [key])
         if len(found) == 1:
             return found[0]
