@@ -24,6 +24,8 @@ from tests.reference.test_gravity import bloc_shock, random_world
 ZERO_SHOCK_TOL = 1e-12
 ONE_SECTOR_TOL = 1e-9  # multi-sector with one sector and no IO links vs the one-sector model
 IDENTITY_RTOL = 1e-8
+IO_SOLVE_TOL = 1e-12
+IO_TOL = 1e-10  # log price identities on a solve to 1e-12
 
 
 def one_sector_calibration(X: np.ndarray) -> Calibration:
@@ -83,14 +85,30 @@ def test_example_world_zero_shock_and_identities(small_world: World) -> None:
 
 
 def test_io_links_transmit_shocks(small_world: World) -> None:
-    """With input-output links, an energy embargo raises the price of the other sectors too."""
-    cal = calibrate(small_world)
+    """Russia's energy embargo on China and the U.S., with China's steel market closed to imports: China's steel is
+    then bought only from China, so by the price-index and trade-share formulas its price change is its unit-cost
+    change times the ACR term, P = c pi_CC^(-1/theta) with pi_CC China's baseline domestic steel share, and
+    c = w^gamma_va prod_k P_k^gamma_k carries the input prices (energy's among them). Without input-output links
+    (every input share moved to value added) the same shock moves the steel price by the wage term alone."""
+    X = np.asarray(small_world.X, dtype=np.float64)
+    theta = np.array([10.0, 4.0, 6.0])
+    chn, steel = 0, 1
     tau = shocks.apply_cost_change(shocks.no_change(small_world), [1], [0, 2], [0], np.inf)
-    r = solve_multisector(cal, tau, np.array([10.0, 4.0, 6.0]))
-    # unit costs of China's steel combine its wage and input prices with the calibrated shares
-    log_c = cal.gamma_va[0, 1] * np.log(r.w_hat[0]) + cal.gamma[0, :, 1] @ np.log(r.P_hat[0])
-    assert cal.gamma[0, 0, 1] > 0 and r.P_hat[0, 0] > 1.0  # steel uses energy, whose price rises
-    assert log_c > cal.gamma_va[0, 1] * np.log(r.w_hat[0])
+    tau[[1, 2], chn, steel] = np.inf
+    acr = -np.log(X[chn, chn, steel] / X[:, chn, steel].sum()) / theta[steel]
+    # shares by hand from the World's arrays: gamma_va = VA / Y, gamma[k] = use[k] / Y
+    Y = X.sum(axis=1)
+    gamma_va = small_world.value_added[chn, steel] / Y[chn, steel]
+    gamma = small_world.use[chn, :, steel] / Y[chn, steel]
+    r = solve_multisector(calibrate(small_world), tau, theta, tol=IO_SOLVE_TOL)
+    log_P = np.log(r.P_hat[chn])
+    wage_term = gamma_va * np.log(r.w_hat[chn])
+    assert np.log(r.P_hat[chn, steel]) == pytest.approx(wage_term + gamma @ log_P + acr, abs=IO_TOL)
+    energy_term = gamma[0] * log_P[0]  # the embargo reaches steel through China's energy price
+    assert energy_term > 1e3 * IO_TOL
+    no_io = calibrate_arrays(X, np.zeros_like(small_world.use), Y, X.sum(axis=0))
+    r0 = solve_multisector(no_io, tau, theta, tol=IO_SOLVE_TOL)
+    assert np.log(r0.P_hat[chn, steel]) == pytest.approx(np.log(r0.w_hat[chn]) + acr, abs=IO_TOL)
 
 
 def test_symmetric_multisector_world() -> None:

@@ -31,6 +31,8 @@ from geoshift.engines.bargain.sensitivity import perturbed_forecasts
 from geoshift.errors import ConvergenceError, InputError
 
 EXACT = 1e-12  # float engine vs exact fractions
+FLOAT_REF = 1e-9  # float engine vs the reference once exponents are not integers (positions: x100, span ~100)
+RISK_TIE = 1e-12  # exposures this close (relative) count as equal, as the model states
 
 
 # -- an independent scalar reference in exact arithmetic (integer exponents only) -------------------------------
@@ -219,15 +221,50 @@ def test_affine_rescaling_of_the_scale_and_of_capabilities_changes_nothing():
     assert moved.median == pytest.approx(3 - 2 * base.median)
 
 
-def test_positions_stay_within_the_initial_range_and_exponents_within_bounds():
+def ref_exposures(x, c, s, span):
+    """D_i = sum_(j != i) EU_j(j -> i) with every exponent 1, and the exponents r_i = (1 - R_i/3) / (1 + R_i/3) with
+    R_i = (2 D_i - D_max - D_min) / (D_max - D_min) (all 1 when the exposures are equal)."""
+    n, ones = len(x), [1] * len(x)
+    w = [c[k] * s[k] for k in range(n)]
+    exposure = []
+    for i in range(n):
+        total = F(0)
+        for j in range(n):
+            if x[j] != x[i]:  # an actor at the same position gains nothing by challenging
+                d = F(abs(x[i] - x[j])) / span
+                total += ref_eu(d, ref_probability(x, w, ones, x[j], x[i], span), s[i], 1)
+        exposure.append(total)
+    hi, lo = max(exposure), min(exposure)
+    if hi - lo <= RISK_TIE * max(1, abs(hi)):
+        return exposure, [1.0] * n
+    big_r = [(2 * e - hi - lo) / (hi - lo) for e in exposure]
+    return exposure, [float((1 - b / 3) / (1 + b / 3)) for b in big_r]
+
+
+def test_every_round_with_computed_exponents_matches_the_reference():
+    """Twelve actors, exponents computed each round from the exposures: every round's exposures, exponents and
+    moves equal the scalar reference (exact fractions for the votes and the exposures, floats once an exponent is
+    not an integer), with distances in units of the initial span throughout."""
     rng = np.random.default_rng(5)
-    actors = from_columns([f"a{k}" for k in range(12)], rng.uniform(0, 1, 12), rng.uniform(0, 100, 12),
-                          rng.uniform(0, 1, 12))
+    c, x0, s = rng.uniform(0, 1, 12), rng.uniform(0, 100, 12), rng.uniform(0, 1, 12)
+    actors = from_columns([f"a{k}" for k in range(12)], c, x0, s)
     result = run_bargaining(actors, max_rounds=30, raise_on_failure=False)
-    path = result.trajectory()
-    assert path.min() >= actors.position.min() - 1e-9 and path.max() <= actors.position.max() + 1e-9
-    for played in result.rounds:
-        assert played.risk.min() >= 0.5 - 1e-12 and played.risk.max() <= 2 + 1e-12
+    assert len(result.rounds) == 30
+    span = F(float(x0.max() - x0.min()))
+    cf, sf = [F(float(v)) for v in c], [F(float(v)) for v in s]
+    moved = 0
+    for k, played in enumerate(result.rounds):
+        x = [F(float(v)) for v in played.positions]
+        exposure, r = ref_exposures(x, cf, sf, span)
+        np.testing.assert_allclose(played.exposure, [float(e) for e in exposure], rtol=0, atol=FLOAT_REF)
+        np.testing.assert_allclose(played.risk, r, rtol=0, atol=FLOAT_REF)
+        assert min(r) == pytest.approx(0.5, abs=FLOAT_REF) and max(r) == pytest.approx(2.0, abs=FLOAT_REF)
+        new, picks = ref_round(x, cf, sf, r, span=span)
+        np.testing.assert_allclose(played.new_positions, [float(v) for v in new], rtol=0, atol=FLOAT_REF * 100,
+                                   err_msg=f"round {k + 1}")
+        assert [int(j) for j in played.pick] == [picks[i][0] if i in picks else -1 for i in range(12)]
+        moved += len(picks)
+    assert moved > 30  # the check covers real moves, not a frozen model
 
 
 # -- diagnostics and errors ----------------------------------------------------------------------------------
@@ -253,13 +290,26 @@ def test_unsettled_run_is_loud_unless_a_fixed_horizon_is_asked():
         run_bargaining(actors, max_rounds=0)
 
 
-def test_sensitivity_is_seeded_and_brackets_the_forecast():
+def test_sensitivity_forecasts_are_the_perturbed_position_of_the_winner():
+    """In the hand example A expects to win against both others and never moves, B concedes to it in the first
+    round, and A and B together hold more than half of the vote weight (0.42 of 0.66; with every value perturbed by
+    at most 5 % still 0.38 of at most 0.73): every draw's forecast is A's perturbed position. The draws, per the
+    documented recipe and seed: capabilities x U(0.95, 1.05), saliences x U(0.95, 1.05) capped at 1, positions
+    + U(-0.05, 0.05) x span, clipped to the original range [0, 100]."""
     actors = _hand()
     one = perturbed_forecasts(actors, spread=0.05, draws=30, seed=7)
-    two = perturbed_forecasts(actors, spread=0.05, draws=30, seed=7)
-    np.testing.assert_array_equal(one.median, two.median)
-    q = one.quantiles()
-    assert q["median"][0] <= q["median"][1] <= q["median"][2]
-    assert 0.0 <= one.share_above(50.0) <= 1.0
+    rng = np.random.default_rng(7)
+    expected = np.empty(30)
+    for k in range(30):
+        rng.uniform(0.95, 1.05, 3)  # capabilities
+        rng.uniform(0.95, 1.05, 3)  # saliences
+        expected[k] = min(max(0.0 + rng.uniform(-0.05, 0.05, 3)[0] * 100.0, 0.0), 100.0)
+    np.testing.assert_allclose(one.median, expected, rtol=0, atol=FLOAT_REF)
+    assert np.count_nonzero(expected == 0.0) == 16  # 16 draws push A below the range: clipped to 0
+    np.testing.assert_array_equal(perturbed_forecasts(actors, spread=0.05, draws=30, seed=7).median, one.median)
+    q = one.quantiles((0.05, 0.5, 0.95))
+    np.testing.assert_allclose(q["median"], np.quantile(expected, [0.05, 0.5, 0.95]), rtol=0, atol=FLOAT_REF)
+    threshold = float(np.sort(expected)[20]) + FLOAT_REF  # 21 draws at or below it (no ties above zero)
+    assert one.share_above(threshold) == pytest.approx(9 / 30, abs=EXACT)
     with pytest.raises(InputError, match=r"spread=1\.5"):
         perturbed_forecasts(actors, spread=1.5)
