@@ -31,12 +31,66 @@ def closures_from_shocks(world: World, arrays: ShockArrays, exporter: str) -> di
     return out
 
 
+def netback_from_shocks(world: World, arrays: ShockArrays, exporter: str) -> dict[tuple[str, str], float]:
+    """Factor on the exporter's netback from each buyer and fuel under the trade shocks: delivered prices in the
+    buyer's market hold, so a trade-cost factor ``tau`` and an importer's tariff ``t`` on the fuel's ICIO sector
+    leave the exporter ``1 / (tau (1 + t))`` of the price (embargoes are closures; ICIO economies only)."""
+    out: dict[tuple[str, str], float] = {}
+    if exporter not in world.countries:
+        return out
+    e = world.countries.index(exporter)
+    for fuel, sector in FUEL_SECTOR.items():
+        if sector not in world.sectors:
+            continue
+        s = world.sectors.index(sector)
+        factor = arrays.tau_hat[e, :, s] * (1.0 + arrays.tariff[e, :, s])
+        for j in np.flatnonzero(np.isfinite(factor) & (factor != 1.0)):
+            if j != e:
+                out[(world.countries[j], fuel)] = float(1.0 / factor[j])
+    return out
+
+
+def shock_coverage_notes(world: World, arrays: ShockArrays, exporter: str,
+                         netback: dict[tuple[str, str], float], closures: dict[str, set[str]]) -> tuple[str, ...]:
+    """What of the trade shocks the rerouting LP sees, and what reaches the GE engine only, in words."""
+    notes: list[str] = []
+    closed = sorted({b for buyers in closures.values() for b in buyers})
+    if closed:
+        notes.append(f"Embargoes on {exporter}'s energy sales close {len(closed)} buyer(s) in the LP "
+                     f"({', '.join(closed[:8])}{', ...' if len(closed) > 8 else ''}).")
+    if netback:
+        buyers = sorted({b for b, _ in netback})
+        low, high = min(netback.values()), max(netback.values())
+        notes.append(f"Trade-cost and tariff changes on {exporter}'s energy sales reach the LP as netbacks for "
+                     f"{len(buyers)} buyer(s) ({', '.join(buyers[:8])}{', ...' if len(buyers) > 8 else ''}): "
+                     f"delivered prices are held and {exporter} absorbs the cost, so it keeps "
+                     f"{100 * low:.0f}-{100 * high:.0f} % of the price (an assumption).")
+    changed = (arrays.tau_hat != 1.0) | (arrays.tariff != 0.0)
+    if exporter in world.countries:
+        e = world.countries.index(exporter)
+        energy = [world.sectors.index(s) for s in set(FUEL_SECTOR.values()) if s in world.sectors]
+        seen = np.zeros_like(changed)
+        seen[e][:, energy] = True
+        unseen = changed & ~seen
+    else:
+        unseen = changed
+    if unseen.any():
+        notes.append(f"{int(unseen.sum()):,} shocked trade cells are not {exporter}'s energy sales (other sectors "
+                     f"or other exporters): they reach the GE engine only, not the energy LP.")
+    if not changed.any():
+        notes.append("The scenario has no trade shock; the LP changes only by its energy: settings.")
+    return tuple(notes)
+
+
 def energy_options(world: World, settings: EnergySettings, arrays: ShockArrays | None, *,
                    group_year: int) -> EnergyOptions:
     known = tuple(sorted(set(world.baci_countries)))
-    closures = closures_from_shocks(world, arrays, settings.exporter) if (arrays is not None and
-                                                                          settings.from_trade_shocks) else {}
+    from_shocks = arrays is not None and settings.from_trade_shocks
+    closures = closures_from_shocks(world, arrays, settings.exporter) if from_shocks and arrays is not None else {}
     closures = {f: set(closures.get(f, set())) for f in FUELS}
+    netback = netback_from_shocks(world, arrays, settings.exporter) if from_shocks and arrays is not None else {}
+    notes = (shock_coverage_notes(world, arrays, settings.exporter, netback, closures)
+             if from_shocks and arrays is not None else ())
     for n, closure in enumerate(settings.closures):
         buyers = resolve_countries_any(known, closure.buyers, f"energy.closures[{n}].buyers", group_year)
         for fuel in FUELS if closure.fuels == "all" else closure.fuels:
@@ -68,4 +122,5 @@ def energy_options(world: World, settings: EnergySettings, arrays: ShockArrays |
         max_supplier_share=settings.max_supplier_share,
         discount=(tuple((float(upper), float(rate)) for upper, rate in settings.discount)
                   if settings.discount else DEFAULT_DISCOUNT),
+        netback=netback, notes=notes,
     )

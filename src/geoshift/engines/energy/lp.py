@@ -69,6 +69,10 @@ class EnergyOptions:
     supply_change_pct: Mapping[str, float] = field(default_factory=dict)
     max_supplier_share: float = 0.5
     discount: tuple[tuple[float, float], ...] = DEFAULT_DISCOUNT
+    #: (buyer, fuel) -> factor on the prices the exporter receives from that buyer (its netback), e.g.
+    #: 1 / (trade-cost factor x (1 + tariff)) when delivered prices in the buyer's market hold
+    netback: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # how the scenario's shocks reached these options, in words
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,11 @@ def check_options(options: EnergyOptions, exporter: str, year: int,
     for fuel, pct in options.price_change_pct.items():
         if not pct > -100:
             raise InputError(f"price_change_pct for {fuel} must be > -100, got {pct:g}")
+    for (buyer, fuel), factor in options.netback.items():
+        check_fuel(fuel)
+        if not (0.0 < factor < np.inf):
+            raise InputError(f"netback factor for {buyer}/{fuel} must be finite and > 0 (an embargo is a closure), "
+                             f"got {factor}")
     for (buyer, fuel), value in (*options.caps.items(), *options.floors.items()):
         check_fuel(fuel)
         if not value >= 0:
@@ -335,10 +344,11 @@ def _build(baseline: EnergyBaseline, options: EnergyOptions, route_table: pd.Dat
             # tier 1 earns the buyer's own price; a buyer too small to set p_floor that paid less is valued at
             # p_floor in the objective, so its baseline volume is not traded for discounted new volume
             p_own = p0.get(buyer, p_floor)
-            tiers = [var(("tier1", buyer, fuel), 0.0, base, p_own * price_factor, max(p_own, p_floor) * price_factor)
+            factor = price_factor * options.netback.get((buyer, fuel), 1.0)  # trade costs, tariffs on this sale
+            tiers = [var(("tier1", buyer, fuel), 0.0, base, p_own * factor, max(p_own, p_floor) * factor)
                      ] if base > 0 else []
             for width, rate in _segments(base, q0_total, options.discount):
-                tiers.append(var(("tier2", buyer, fuel, str(rate)), 0.0, width, p_floor * (1.0 - rate) * price_factor))
+                tiers.append(var(("tier2", buyer, fuel, str(rate)), 0.0, width, p_floor * (1.0 - rate) * factor))
             eq_rows.append([(j, 1.0) for j in xs] + [(t, -1.0) for t in tiers])
             ub_rows.append(([(j, 1.0) for j in xs], limit, ("absorption", buyer, fuel)))
             if (buyer, fuel) in options.floors:

@@ -77,5 +77,5 @@ def energy_outcome(baseline: EnergyBaseline, options: EnergyOptions) -> EnergyOu
     og_before = sum(float(before.buyers.loc[before.buyers["fuel"] == f, "revenue_usd"].sum()) for f in OIL_AND_GAS)
     og_after = sum(float(after.buyers.loc[after.buyers["fuel"] == f, "revenue_usd"].sum()) for f in OIL_AND_GAS)
     fiscal = fiscal_effect(baseline.exporter, baseline.year, og_before, og_after - og_before)
-    notes = baseline.notes + (() if fiscal is None else (fiscal.assumption,))
+    notes = options.notes + baseline.notes + (() if fiscal is None else (fiscal.assumption,))
     return EnergyOutcome(baseline.exporter, baseline.year, before, after, fiscal, time.perf_counter() - start, notes)
