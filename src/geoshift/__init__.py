@@ -12,7 +12,7 @@ from geoshift.errors import (
     UnknownCountryError,
 )
 from geoshift.results.run import Results, run
-from geoshift.scenario.spec import Scenario, load_scenario
+from geoshift.scenario.spec import Scenario, load_scenario, parse_scenario
 from geoshift.world import World, example_world, load_world
 
 __version__ = "0.1.0"
@@ -31,5 +31,6 @@ __all__ = [
     "example_world",
     "load_scenario",
     "load_world",
+    "parse_scenario",
     "run",
 ]

@@ -230,6 +230,26 @@ def _real_income(record: RunRecord) -> dict[str, float]:
     return dict(zip(rows["country"], rows["value"], strict=True))
 
 
+def _sensitivity(record: RunRecord) -> dict[str, dict[str, float]]:
+    """country -> {"SECTOR low|high": real income change %} from a run's sensitivity metrics."""
+    out: dict[str, dict[str, float]] = {}
+    for bound in ("low", "high"):
+        rows = record.metric(f"real_income_change_pct_theta_{bound}")
+        for country, sector, value in zip(rows["country"], rows["sector"], rows["value"], strict=True):
+            out.setdefault(str(country), {})[f"{sector} {bound}"] = float(value)
+    return out
+
+
+def _sensitivity_line(record: RunRecord, country: str = "RUS") -> str | None:
+    values = _sensitivity(record).get(country)
+    central = _real_income(record).get(country)
+    if not values or central is None:
+        return None
+    worst = max(values, key=lambda k: abs(values[k] - central))
+    return (f"{record.name}: {country} {central:+.3f} %, {min(values.values()):+.3f} to {max(values.values()):+.3f} % "
+            f"over the tested elasticity ranges (largest move: {worst} end, {values[worst]:+.3f} %)")
+
+
 def _latest_strategy_runs(store: RunStore) -> list[RunRecord]:
     """The latest stored run of each game and bargaining problem, newest first."""
     latest: dict[tuple[str, str], RunRecord] = {}
@@ -287,7 +307,8 @@ def run_command(
         _print_json({"report": str(report_path) if report_path else None, "runs": [
             {"run_id": r.record.run_id, "name": r.record.name, "scenario_hash": r.record.scenario_hash,
              "reused": r.reused, "diagnostics": r.record.diagnostics,
-             "real_income_change_pct": _real_income(r.record)} for r in results]})
+             "real_income_change_pct": _real_income(r.record),
+             "real_income_change_pct_by_elasticity": _sensitivity(r.record)} for r in results]})
         return
     table = Table(title="Real income, % change vs the baseline World", box=box.SIMPLE_HEAD, pad_edge=False,
                   collapse_padding=True, padding=(0, 1))
@@ -298,6 +319,12 @@ def run_command(
         values = _real_income(r.record)
         table.add_row(r.record.name, *[f"{values[c]:+.3f}" if c in values else "–" for c in ("WORLD", *KEY_COUNTRIES)])
     out.print(table)
+    lines = [line for r in results if (line := _sensitivity_line(r.record)) is not None]
+    if lines:
+        out.print("[bold]How much Russia's figure rests on the trade elasticities[/] (each tested sector at the low "
+                  "and high end of its published range; details in the report):")
+        for line in lines:
+            out.print(f"  {line}", highlight=False)
     for r in results:
         out.print(f"[dim]{r.record.name}: run {r.record.run_id}{' (from the store)' if r.reused else ''}, "
                   f"{r.record.diagnostics.get('iterations')} iterations, residual "

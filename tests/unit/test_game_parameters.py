@@ -59,3 +59,27 @@ def test_budget_weight_prices_russias_budget_points_exactly() -> None:
                                                                                         params, eu)["RUS"]
         assert delta == pytest.approx(0.9 * points, rel=1e-12, abs=1e-12)
         assert points != 0.0
+
+
+@pytest.mark.parametrize("file", SHIPPED)
+def test_payoffs_are_the_sum_of_their_terms_and_the_subjective_terms_by_hand(file: str) -> None:
+    spec = load_game(GAMES / file)
+    game = build_game(spec, economics, GAMES)
+    p = game.parameters({"rho": 0.75})
+    eu = "join" if EU in game.players else ""
+    for o, e, a, r in game.outcomes():
+        terms = game.payoff_terms(o, a, r, p, e)
+        totals = game.payoffs(o, a, r, p, e)
+        for player in game.players:
+            assert sum(terms[player].values()) == pytest.approx(totals[player], rel=0, abs=1e-15)
+    west = game.payoff_terms("deal", "west", "keep", p, eu)
+    assert west["RUS"]["subjective"] == pytest.approx(p["rus_security_west"] - p["rus_status_china"], abs=1e-15)
+    assert west["USA"]["subjective"] == pytest.approx(p["usa_split_value"] - p["usa_presence_cost"], abs=1e-15)
+    assert west["CHN"]["subjective"] == pytest.approx(-p["chn_partner_loss"], abs=1e-15)
+    hedge = game.payoff_terms("none", "hedge", "keep", p)
+    assert hedge["RUS"]["subjective"] == pytest.approx(0.5 * (p["rus_security_west"] - p["rus_status_china"]),
+                                                       abs=1e-15)
+    assert hedge["USA"]["budget"] == 0.0 and hedge["CHN"]["budget"] == 0.0
+    if EU in game.players:
+        assert west[EU]["subjective"] == pytest.approx(p["eu_security_west"] - 0.75 * p["eu_sanctions_value"],
+                                                       abs=1e-15)

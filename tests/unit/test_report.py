@@ -14,8 +14,8 @@ from geoshift.report import figures
 from geoshift.report import html as report
 from geoshift.results.records import METRIC_COLUMNS, SQUARE, WORLD, RunRecord
 
-SECTION_IDS = ("summary", "winners-losers", "bilateral", "sectors", "energy", "charts", "strategy", "scenarios",
-               "provenance")
+SECTION_IDS = ("summary", "sensitivity", "winners-losers", "bilateral", "sectors", "energy", "charts", "strategy",
+               "scenarios", "provenance")
 OTHERS = ("FRA", "ITA", "ESP", "POL", "NLD", "JPN", "KOR", "BRA", "MEX", "CAN", "GBR", "TUR", "SAU", "ARE", "IDN",
           "ZAF", "AUS", "NOR", "KAZ")
 INCOME_A = {WORLD: -0.127, "USA": -0.381, "RUS": -4.217, "CHN": 0.052, "DEU": -0.913, "IND": 0.274,
@@ -277,3 +277,18 @@ def test_games_and_bargaining_section(runs: list[RunRecord]) -> None:
     assert "SPE: deal/hedge/keep; trust threshold δ* = 0.123" in body
     assert "forecast 25.64 (weighted mean 25.61), 90 % of perturbed runs in [21.40, 39.00]" in body
     assert '<a href="bargain-russia_alignment_actors.html">' in body and body.count("<a ") == 1
+
+
+def test_sensitivity_section_reads_the_elasticity_metrics(runs: list[RunRecord]) -> None:
+    rows = [("trade_elasticity", "", "", "C19", 64.85, ""), ("trade_elasticity_low", "", "", "C19", 2.97, ""),
+            ("trade_elasticity_high", "", "", "C19", 64.85, "")]
+    for country, low, high in ((WORLD, -0.2, -0.127), ("RUS", -6.5, -4.217)):
+        rows += [("real_income_change_pct_theta_low", country, "", "C19", low, "%"),
+                 ("real_income_change_pct_theta_high", country, "", "C19", high, "%")]
+    metrics = pd.concat([_metrics(INCOME_A), pd.DataFrame(rows, columns=list(METRIC_COLUMNS))], ignore_index=True)
+    body = _section(report.render_report([_run("sanctions", metrics)]), "sensitivity")
+    assert "C19 low" in body and "θ 2.97 (used 64.85)" in body and "θ 64.85 (used 64.85)" in body
+    assert '<td class="neg">-6.500</td>' in body and '<td class="neg">-4.217</td>' in body
+    without = _section(report.render_report(runs), "sensitivity")
+    assert "<table>" not in without  # runs without sensitivity metrics get the explanation only
+

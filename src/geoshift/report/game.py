@@ -33,6 +33,9 @@ def _map_figure(game_map: Mapping[str, Any]) -> str:
     return str(fig.to_html(full_html=False, include_plotlyjs=True, config={"displaylogo": False}))
 
 
+TERMS = ("real_income", "budget", "subjective")
+
+
 def render_game_report(result: Mapping[str, Any], spec_text: str) -> str:
     params = [[escape(k), f"{v['value']:g}", f"[{v['min']:g}, {v['max']:g}]", escape(v.get("unit", "")),
                escape(v["source"])] for k, v in result["parameter_table"].items()]
@@ -45,11 +48,19 @@ def render_game_report(result: Mapping[str, Any], spec_text: str) -> str:
     players = list(result.get("players", ["USA", "RUS", "CHN"]))
     outcomes = [[escape(k), *[f"{v[p]:+.3f}" for p in players]] for k, v in result["payoffs"].items()]
     order = "offer/EU/Russia/China" if "EU27" in players else "offer/Russia/China"
+    terms = result.get("payoff_terms", {})
+    breakdown = [[escape(e["outcome"]), escape(p), *[f"{terms[e['outcome']][p][t]:+.3f}" for t in TERMS],
+                  f"{e['payoffs'][p]:+.3f}"] for e in result["spe"] if e["outcome"] in terms for p in players]
     deltas = ", ".join(f"{p}: {_threshold(d)}" for p, d in result["delta_star_by_player"].items())
     parts = [
         f"<h1>geoshift game: {escape(result['game'])}</h1><p class=\"note\">{escape(result['description'])}</p>",
         "<section id=\"equilibria\"><h2>Equilibria</h2>",
         text_table(["SPE outcome", "payoffs", "ties at", "strategies"], spe),
+        "<p class=\"note\">What each SPE payoff rests on (% of real income): the GE engine's real-income change, "
+        "Russia's budget term from the energy engine (budget_weight x points of oil & gas budget share) and the "
+        "subjective security, status and leverage terms of the game file.</p>",
+        text_table(["SPE outcome", "player", "real income (GE)", "budget (energy)", "subjective", "payoff"],
+                   breakdown),
         f"<p>Pure Nash equilibria of the normal form: {len(result['nash'])} (all listed in the JSON); "
         f"SPE outcomes among them: {escape(', '.join(sorted({e['outcome'] for e in result['spe']})))}.</p>",
         text_table(["U.S. x Russia equilibrium (pure or mixed; the others at their SPE strategies)", "strategies",

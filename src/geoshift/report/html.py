@@ -35,7 +35,8 @@ pre{background:#f5f7fa;border:1px solid #d9e2ec;padding:.6rem;overflow-x:auto;fo
 dd{margin:0;overflow-wrap:anywhere}
 """
 _SECTIONS = (
-    ("summary", "Summary"), ("winners-losers", "Winners and losers"), ("bilateral", "Bilateral trade"),
+    ("summary", "Summary"), ("sensitivity", "How much it rests on the elasticities"),
+    ("winners-losers", "Winners and losers"), ("bilateral", "Bilateral trade"),
     ("sectors", "Energy and metals"), ("energy", "Energy exports and the budget"), ("charts", "Charts"),
     ("strategy", "Games and bargaining"), ("scenarios", "Scenarios"), ("provenance", "Provenance"),
 )
@@ -51,7 +52,8 @@ def render_report(
     if not runs:
         raise ValueError("no runs to report")
     bodies: dict[str, Callable[[], str]] = {
-        "summary": lambda: _summary(runs), "winners-losers": lambda: _winners_losers(runs),
+        "summary": lambda: _summary(runs), "sensitivity": lambda: _sensitivity(runs),
+        "winners-losers": lambda: _winners_losers(runs),
         "bilateral": lambda: _bilateral(runs), "sectors": lambda: _sectors(runs), "energy": lambda: _energy(runs),
         "charts": lambda: _charts(runs), "strategy": lambda: _strategy(strategy, pages or {}),
         "scenarios": lambda: _scenarios(runs), "provenance": lambda: _provenance(runs, world_summary),
@@ -170,6 +172,34 @@ def _summary(runs: Sequence[RunRecord]) -> str:
         rows.append([_row_head(label), *cells, f'<td class="txt">{escape(_solver(run.diagnostics))}</td>'])
     header = ["scenario", *(f"{c} (%)" for c in columns), "solver (converged, iterations, residual)"]
     return '<p class="note">Real income change vs baseline (%).</p>\n' + _table(header, rows)
+
+
+def _sensitivity(runs: Sequence[RunRecord]) -> str:
+    parts = ['<p class="note">Real income change (%) with one sector\'s trade elasticity at the low or the high end '
+             "of its published range, every other sector at the value used: the sectors with the most shocked trade, "
+             "and always C19 (petroleum, whose Caliendo–Parro value of 64.85 is imprecise).</p>"]
+    for run, label in zip(runs, figures.run_labels(runs), strict=True):
+        m = run.metrics
+        low = m[m["metric"] == "real_income_change_pct_theta_low"]
+        if low.empty:
+            continue
+        columns = [c for c in (WORLD, *figures.key_countries([run])) if c in set(low["country"])]
+        used = dict(zip(m.loc[m["metric"] == "trade_elasticity", "sector"],
+                        m.loc[m["metric"] == "trade_elasticity", "value"], strict=True))
+        central = figures.country_values(run, figures.INCOME)
+        rows = [[_row_head("as run"), '<td class="txt">each sector\'s θ as used</td>',
+                 *[_td(central.get(c)) for c in columns]]]
+        for sector in dict.fromkeys(low["sector"]):
+            for bound in ("low", "high"):
+                rows_b = m[(m["metric"] == f"real_income_change_pct_theta_{bound}") & (m["sector"] == sector)]
+                values = dict(zip(rows_b["country"], rows_b["value"], strict=True))
+                theta = m[(m["metric"] == f"trade_elasticity_{bound}") & (m["sector"] == sector)]["value"]
+                text = f"θ {float(theta.iloc[0]):.4g}" if len(theta) else DASH
+                text += f" (used {used[sector]:.4g})" if sector in used else ""
+                rows.append([_row_head(f"{sector} {bound}"), f'<td class="txt">{escape(text)}</td>',
+                             *[_td(values.get(c)) for c in columns]])
+        parts.append(_heading(label) + _table(["elasticity", "value", *(f"{c} (%)" for c in columns)], rows))
+    return "\n".join(parts)
 
 
 def _winners_losers(runs: Sequence[RunRecord], n: int = 5) -> str:

@@ -17,6 +17,7 @@ from geoshift.engines.trade_ge.summary import (
     world_real_income_change_pct,
 )
 from geoshift.results.records import KEY_COUNTRIES, METRIC_COLUMNS, SQUARE, WORLD
+from geoshift.results.registry import unit_of
 from geoshift.world.world import World
 
 ICIO_UNIT_USD = 1e6
@@ -26,6 +27,9 @@ Row = tuple[str, str, str, str, float, str]
 
 
 def _rows(metric: str, unit: str, items: list[tuple[str, str, str, float]]) -> list[Row]:
+    registered = unit_of(metric)
+    if unit != registered and metric != "energy_shut_in":  # shut-in volumes carry each fuel's own unit
+        raise ValueError(f"metric {metric!r} is registered in {registered!r}, not {unit!r}")
     return [(metric, country, partner, sector, float(value), unit) for country, partner, sector, value in items]
 
 

@@ -1,34 +1,8 @@
-"""The record of one scenario run, as stored and as reported: named metrics in a tidy table.
+"""The record of one run, as stored and as reported: named metrics in a tidy table.
 
 Metrics table columns: ``metric``, ``country``, ``partner``, ``sector``, ``value``, ``unit`` (empty strings where a
-key does not apply). Metric names:
-
-=============================== ========================================================== =======
-metric                          keys                                                       unit
-=============================== ========================================================== =======
-real_income_change_pct          country (ISO3; ``WORLD`` and ``EU27``: income-weighted)    %
-wage_change_pct                 country                                                    %
-price_index_change_pct          country                                                    %
-exports_change_pct              country (foreign sales, all sectors)                       %
-imports_change_pct              country                                                    %
-bilateral_trade_change_pct      country = exporter, partner = importer; the square USA,    %
-                                RUS, CHN, EU27 (EU27 = its members summed, intra-EU out)
-bilateral_trade_baseline_usd    same keys                                                  USD
-sector_output_change_pct        country, sector = ICIO code (energy and metals sectors)    %
-sector_exports_change_pct       country, sector = ``energy`` or ``metals`` (group totals)  %
-tariff_revenue_usd              country (only when the scenario has tariffs)               USD
-energy_baseline_revenue_usd     country = exporter, sector = ``all``                       USD
-energy_revenue_change_usd       country = exporter, sector = fuel or ``all``               USD
-energy_revenue_change_pct       country = exporter, sector = ``all``                       %
-energy_shut_in                  country = exporter, sector = fuel (unsold supply)          Mt, bcm
-energy_budget_share_before_pct  country = exporter (oil & gas share of federal revenue)    %
-energy_budget_share_after_pct   country = exporter                                         %
-energy_budget_change_rub_trn    country = exporter                                         RUB trn
-energy_buyer_revenue_change_usd country = exporter, partner = buyer, sector = fuel         USD
-game_payoff                     country = player, sector = outcome (``geoshift game``)      % real income
-bargain_forecast                country = ``median`` or ``mean`` (``geoshift bargain``)    issue scale
-bargain_position                country = actor, sector = ``start`` or ``final``           issue scale
-=============================== ========================================================== =======
+key does not apply). The metric names, their units, keys and meanings are registered in
+``geoshift.results.registry.METRICS``.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from geoshift.engines.trade_ge.results import MultiSectorResult
 from geoshift.results.codekey import code_key
 from geoshift.results.metrics import compute_metrics, energy_metrics
 from geoshift.results.records import RunRecord
+from geoshift.results.sensitivity import elasticity_rows, elasticity_sensitivity
 from geoshift.results.store import RunStore
 from geoshift.scenario.apply import ShockArrays, shock_arrays
 from geoshift.scenario.energy import energy_options
@@ -103,6 +104,9 @@ class Runner:
         result = solve_multisector(cal, arrays.tau_hat, theta, tariff=arrays.tariff if arrays.has_tariffs else None,
                                    tol=scenario.engine.tol, max_iter=scenario.engine.max_iter)
         metrics = compute_metrics(self.world, cal, result, group_year=scenario.data.group_year)
+        sensitivity = elasticity_sensitivity(cal, arrays, theta, result, group_year=scenario.data.group_year,
+                                             tol=scenario.engine.tol, max_iter=scenario.engine.max_iter)
+        metrics = pd.concat([metrics, elasticity_rows(cal.sectors, theta), sensitivity], ignore_index=True)
         settings, options = self.energy_options(scenario, arrays)
         energy = energy_outcome(self.energy_baseline(settings), options)
         metrics = pd.concat([metrics, energy_metrics(energy)], ignore_index=True)

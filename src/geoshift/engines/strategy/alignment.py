@@ -210,9 +210,11 @@ class AlignmentGame:
             self.solves += 1
         return self._cache[key]
 
-    def payoffs(self, offer: str, align: str, response: str, params: Mapping[str, float],
-                eu: str = "") -> dict[str, float]:
-        """Expected payoffs of one terminal outcome (``eu``: the EU's answer to a deal, in a four-player game)."""
+    def payoff_terms(self, offer: str, align: str, response: str, params: Mapping[str, float],
+                     eu: str = "") -> dict[str, dict[str, float]]:
+        """Each player's expected payoff of one terminal outcome split into its terms (all in % of real income):
+        ``real_income`` (GE engine, weighted), ``budget`` (Russia: ``budget_weight`` x the change of its oil & gas
+        budget share in points, energy engine) and ``subjective`` (the named security, status and leverage terms)."""
         if eu and EU not in self.players:
             raise ScenarioError(f"game {self.spec.name} has no EU player; drop the EU move {eu!r}")
         if EU in self.players and offer == "deal" and eu not in EU_MOVES:
@@ -225,17 +227,24 @@ class AlignmentGame:
             honoured = self.economic(Outcome(offer, align, response, True, eu), package)
             expected = {key: rho * honoured.get(key, 0.0) + (1.0 - rho) * broken.get(key, 0.0)
                         for key in {*broken, *honoured}}
-        base = {p: expected[p] for p in self.players}
-        base["RUS"] += params["budget_weight"] * expected.get(BUDGET_POINTS, 0.0)
+        terms = {p: {"real_income": expected[p], "budget": 0.0, "subjective": 0.0} for p in self.players}
+        terms["RUS"]["budget"] = params["budget_weight"] * expected.get(BUDGET_POINTS, 0.0)
         share = {"china": 0.0, "hedge": 0.5, "west": 1.0}[align]
-        base["RUS"] += share * (params["rus_security_west"] - params["rus_status_china"])
-        base["USA"] += share * params["usa_split_value"] - (params["usa_presence_cost"] if align == "west" else 0.0)
-        base["CHN"] -= share * params["chn_partner_loss"]
+        terms["RUS"]["subjective"] = share * (params["rus_security_west"] - params["rus_status_china"])
+        terms["USA"]["subjective"] = (share * params["usa_split_value"]
+                                      - (params["usa_presence_cost"] if align == "west" else 0.0))
+        terms["CHN"]["subjective"] = -share * params["chn_partner_loss"]
         if EU in self.players:
-            base[EU] += share * params["eu_security_west"]
-            if delivered and eu == "join":
-                base[EU] -= rho * params["eu_sanctions_value"]
-        return base
+            terms[EU]["subjective"] = share * params["eu_security_west"] - (
+                rho * params["eu_sanctions_value"] if delivered and eu == "join" else 0.0)
+        return terms
+
+    def payoffs(self, offer: str, align: str, response: str, params: Mapping[str, float],
+                eu: str = "") -> dict[str, float]:
+        """Expected payoffs of one terminal outcome (``eu``: the EU's answer to a deal, in a four-player game):
+        the sum of ``payoff_terms``."""
+        terms = self.payoff_terms(offer, align, response, params, eu)
+        return {p: t["real_income"] + t["budget"] + t["subjective"] for p, t in terms.items()}
 
     def outcomes(self) -> list[tuple[str, str, str, str]]:
         """Every terminal history as (offer, eu, align, response); eu is empty where the EU does not move."""
@@ -408,6 +417,8 @@ def result_dict(game: AlignmentGame, solution: Solution, grid: GameMap | None = 
     params = solution.parameters
     payoffs = {"/".join(x for x in (o, e, a, r) if x): game.payoffs(o, a, r, params, e)
                for o, e, a, r in game.outcomes()}
+    terms = {"/".join(x for x in (o, e, a, r) if x): game.payoff_terms(o, a, r, params, e)
+             for o, e, a, r in game.outcomes()}
     out: dict[str, Any] = {
         "game": game.spec.name, "description": game.spec.description, "base": game.base.name,
         "players": list(game.players),
@@ -416,7 +427,7 @@ def result_dict(game: AlignmentGame, solution: Solution, grid: GameMap | None = 
         "equilibria": solution.spe + solution.nash + solution.mixed,
         "spe": solution.spe, "nash": solution.nash, "mixed": solution.mixed,
         "delta_star": solution.delta_star, "delta_star_by_player": solution.delta_star_by_player,
-        "payoffs": payoffs, "engine_solves": game.solves, "seconds": solution.seconds,
+        "payoffs": payoffs, "payoff_terms": terms, "engine_solves": game.solves, "seconds": solution.seconds,
     }
     if grid is not None:
         out["map"] = {"x": grid.x, "y": grid.y, "x_values": grid.x_values.tolist(), "y_values": grid.y_values.tolist(),

@@ -1,0 +1,71 @@
+"""The metrics registry: every stored metric's name, unit, keys and meaning, in one place. The metrics builders
+take units from here, the report and the JSON read descriptions from here, and a test checks that every metric a
+run produces is registered (and that the README's list matches)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    keys: str  # what the country / partner / sector columns hold
+    description: str
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("real_income_change_pct", "%", "country (ISO3; WORLD and EU27 income-weighted)",
+           "change of real income (income deflated by the consumer price index), GE engine"),
+    Metric("real_income_change_pct_theta_low", "%", "country (key countries, WORLD, EU27), sector = ICIO code",
+           "the same with that sector's trade elasticity at the low end of its published range"),
+    Metric("real_income_change_pct_theta_high", "%", "country (key countries, WORLD, EU27), sector = ICIO code",
+           "the same with that sector's trade elasticity at the high end of its published range"),
+    Metric("trade_elasticity", "", "sector = ICIO code",
+           "the trade elasticity theta the run used (Caliendo-Parro by default, or the scenario's override)"),
+    Metric("trade_elasticity_low", "", "sector = ICIO code (the sectors tested for sensitivity)",
+           "the low end of the sector's published elasticity range"),
+    Metric("trade_elasticity_high", "", "sector = ICIO code (the sectors tested for sensitivity)",
+           "the high end of the sector's published elasticity range"),
+    Metric("wage_change_pct", "%", "country", "change of the wage (value added per unit of labour), GE engine"),
+    Metric("price_index_change_pct", "%", "country", "change of the consumer price index, GE engine"),
+    Metric("exports_change_pct", "%", "country", "change of foreign sales, all sectors, GE engine"),
+    Metric("imports_change_pct", "%", "country", "change of purchases from abroad, all sectors, GE engine"),
+    Metric("bilateral_trade_change_pct", "%", "country = exporter, partner = importer (USA, RUS, CHN, EU27)",
+           "change of trade within the U.S.-Russia-China-EU square (EU27 summed, intra-EU left out)"),
+    Metric("bilateral_trade_baseline_usd", "USD", "country = exporter, partner = importer",
+           "baseline trade within the square, ICIO 2022"),
+    Metric("sector_output_change_pct", "%", "country, sector = ICIO code (energy and metals)",
+           "change of gross output by sector, GE engine"),
+    Metric("sector_exports_change_pct", "%", "country, sector = energy or metals",
+           "change of foreign sales of the sector group, GE engine"),
+    Metric("tariff_revenue_usd", "USD", "country (only with tariffs)", "tariff revenue collected by the importer"),
+    Metric("energy_baseline_revenue_usd", "USD", "country = exporter, sector = all",
+           "energy export revenue of the BACI year (products from ICIO C19), rerouting LP"),
+    Metric("energy_revenue_change_usd", "USD", "country = exporter, sector = fuel or all",
+           "change of energy export revenue, rerouting LP"),
+    Metric("energy_revenue_change_pct", "%", "country = exporter, sector = all",
+           "change of energy export revenue, rerouting LP"),
+    Metric("energy_shut_in", "Mt or bcm", "country = exporter, sector = fuel", "unsold supply, rerouting LP"),
+    Metric("energy_budget_share_before_pct", "%", "country = exporter",
+           "oil & gas share of federal budget revenue, baseline"),
+    Metric("energy_budget_share_after_pct", "%", "country = exporter",
+           "oil & gas share of federal budget revenue after the rerouting"),
+    Metric("energy_budget_change_rub_trn", "RUB trn", "country = exporter", "change of oil & gas budget revenue"),
+    Metric("energy_buyer_revenue_change_usd", "USD", "country = exporter, partner = buyer, sector = fuel",
+           "change of revenue from one buyer, the largest changes"),
+    Metric("game_payoff", "% real income", "country = player, sector = outcome", "payoff in the alignment game"),
+    Metric("bargain_forecast", "issue scale", "country = median or mean", "bargaining forecast"),
+    Metric("bargain_position", "issue scale", "country = actor, sector = start or final",
+           "an actor's position at the start and at the end of the bargaining"),
+)
+
+REGISTRY: dict[str, Metric] = {m.name: m for m in METRICS}
+
+
+def unit_of(name: str) -> str:
+    """The registered unit of metric ``name`` (a KeyError names the missing metric: register it first)."""
+    if name not in REGISTRY:
+        raise KeyError(f"metric {name!r} is not in geoshift.results.registry.METRICS; register it there")
+    return REGISTRY[name].unit
