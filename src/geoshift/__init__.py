@@ -13,9 +13,8 @@ from geoshift.errors import (
 )
 from geoshift.results.run import Results, run
 from geoshift.scenario.spec import Scenario, load_scenario, parse_scenario
+from geoshift.version import __version__
 from geoshift.world import World, example_world, load_world
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ChecksumError",

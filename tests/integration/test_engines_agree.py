@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from geoshift.engines.energy.from_scenario import FUEL_SECTOR
 from geoshift.results.run import Runner
 from geoshift.scenario.apply import shock_arrays
-from geoshift.scenario.energy import FUEL_SECTOR
 from geoshift.scenario.shipped import shipped_scenarios
 from geoshift.scenario.spec import load_scenario
 from geoshift.world import World

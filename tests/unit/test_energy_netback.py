@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from geoshift.engines.energy.from_scenario import netback_from_shocks, shock_coverage_notes
 from geoshift.engines.energy.lp import EnergyOptions, reroute
 from geoshift.errors import InputError
 from geoshift.scenario.apply import shock_arrays
-from geoshift.scenario.energy import netback_from_shocks, shock_coverage_notes
 from geoshift.scenario.spec import parse_scenario
 from geoshift.world import World
 from tests.unit.test_energy_lp import baseline, routes

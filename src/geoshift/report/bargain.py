@@ -10,7 +10,7 @@ from typing import Any
 
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 
-from geoshift.report.html import _CSS, text_table, write_html
+from geoshift.report.html import CSS, text_table, write_html
 
 
 def _html(fig: go.Figure, with_js: bool) -> str:
@@ -87,7 +87,7 @@ def render_bargain_report(result: Mapping[str, Any], actors_text: str) -> str:
     ]
     title = escape(issue.get("issue", "bargaining forecast"))
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
-            f"<style>{_CSS}</style></head><body><main>{''.join(parts)}</main></body></html>\n")
+            f"<style>{CSS}</style></head><body><main>{''.join(parts)}</main></body></html>\n")
 
 
 def write_bargain_report(result: Mapping[str, Any], actors_text: str, path: Path) -> Path:

@@ -10,7 +10,7 @@ from typing import Any
 
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 
-from geoshift.report.html import _CSS, text_table, write_html
+from geoshift.report.html import CSS, text_table, write_html
 
 MOVES = ("stays with China", "hedges", "aligns west")
 
@@ -78,7 +78,7 @@ def render_game_report(result: Mapping[str, Any], spec_text: str) -> str:
               text_table(["parameter", "value", "range", "unit", "source"], params), "</section>",
               f"<section id=\"spec\"><h2>Game file</h2><pre>{escape(spec_text)}</pre></section>"]
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(result['game'])}"
-            f"</title><style>{_CSS}</style></head><body><main>{''.join(parts)}</main></body></html>\n")
+            f"</title><style>{CSS}</style></head><body><main>{''.join(parts)}</main></body></html>\n")
 
 
 def write_game_report(result: Mapping[str, Any], spec_text: str, path: Path) -> Path:

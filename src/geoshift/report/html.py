@@ -20,7 +20,7 @@ from geoshift.results.records import SQUARE, WORLD, RunRecord
 
 DASH = "–"  # shown where a value is missing
 SECTOR_GROUPS = ("energy", "metals")
-_CSS = """
+CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0 auto;max-width:1200px;
 padding:1rem 2rem;color:#1f2933;line-height:1.45}
 h1{margin-bottom:.2rem}h2{border-bottom:2px solid #d9e2ec;padding-bottom:.2rem;margin-top:2.2rem}
@@ -65,7 +65,7 @@ def render_report(
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<header>\n<h1>{escape(title)}</h1>\n"
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<header>\n<h1>{escape(title)}</h1>\n"
         f'<p class="note">{len(runs)} scenario(s). Numbers are changes vs the baseline World, in percent, unless a '
         "unit says otherwise; real income = real expenditure.</p>\n"
         f"<nav>{nav}</nav>\n</header>\n<main>\n{sections}\n</main>\n</body>\n</html>\n"

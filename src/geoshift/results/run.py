@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geoshift.engines.energy.baseline import EnergyBaseline, energy_baseline
+from geoshift.engines.energy.from_scenario import energy_options
 from geoshift.engines.energy.lp import EnergyOptions
 from geoshift.engines.energy.outcome import EnergyOutcome, energy_outcome
 from geoshift.engines.trade_ge import Calibration, calibrate, remove_deficits, solve_multisector, theta_for
@@ -26,7 +27,6 @@ from geoshift.results.records import RunRecord
 from geoshift.results.sensitivity import elasticity_rows, elasticity_sensitivity
 from geoshift.results.store import RunStore
 from geoshift.scenario.apply import ShockArrays, shock_arrays
-from geoshift.scenario.energy import energy_options
 from geoshift.scenario.spec import EnergySettings, Scenario
 from geoshift.world.world import World
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import assert_never
 
 import numpy as np
 
@@ -192,13 +193,16 @@ def shock_arrays(world: World, scenario: Scenario) -> ShockArrays:
             raise ScenarioError(f"{where}: {field} (trade_cost) changes only embargoed trade "
                                 f"({_describe_cell(world, blocked)}), so it would do nothing; add a sanctions_relief "
                                 f"first or drop it")
-        if isinstance(shock, Embargo):
-            tau[mask] = np.inf
-        elif isinstance(shock, (TradeCost, Bloc)):
-            tau[mask] *= 1.0 + shock.percent / 100.0
-        elif isinstance(shock, Tariff):
-            tariff[mask] = shock.percent / 100.0
-        elif isinstance(shock, SanctionsRelief):
-            tau[mask] = 1.0
-            tariff[mask] = 0.0
+        match shock:
+            case Embargo():
+                tau[mask] = np.inf
+            case TradeCost() | Bloc():
+                tau[mask] *= 1.0 + shock.percent / 100.0
+            case Tariff():
+                tariff[mask] = shock.percent / 100.0
+            case SanctionsRelief():
+                tau[mask] = 1.0
+                tariff[mask] = 0.0
+            case _:
+                assert_never(shock)
     return ShockArrays(tau, tariff)

@@ -11,7 +11,7 @@ import difflib
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -75,7 +75,10 @@ class Bloc(_Frozen):
 
 
 Shock = Annotated[TradeCost | Tariff | Embargo | SanctionsRelief | Bloc, Field(discriminator="kind")]
-SHOCK_KINDS = ("trade_cost", "tariff", "embargo", "bloc", "sanctions_relief")
+#: the shock kinds, from the one union above: kind name -> its model
+SHOCK_MODELS: dict[str, type[_Frozen]] = {get_args(model.model_fields["kind"].annotation)[0]: model
+                                          for model in get_args(get_args(Shock)[0])}
+SHOCK_KINDS = tuple(SHOCK_MODELS)
 
 
 FuelName = Literal["crude", "products", "pipeline_gas", "lng", "coal"]
@@ -223,9 +226,7 @@ def _allowed_keys(parent: tuple[int | str, ...], raw: Any) -> list[str]:
             kind = raw["shocks"][parent[1]]["kind"]
         except (KeyError, IndexError, TypeError):
             kind = None
-        kinds: dict[str, type[BaseModel]] = {"trade_cost": TradeCost, "tariff": Tariff, "embargo": Embargo,
-                                             "bloc": Bloc, "sanctions_relief": SanctionsRelief}
-        model = kinds.get(str(kind), TradeCost)
+        model = SHOCK_MODELS.get(str(kind), TradeCost)
     elif parent and parent[0] == "engine":
         model = EngineSettings
     elif parent and parent[0] == "data":
@@ -291,17 +292,16 @@ def load_scenario(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> Scenario
         raise ScenarioError(f"{path}: extends {scenario.extends!r} makes a cycle")
     parent = load_scenario(parent_path, _seen=(*_seen, path.resolve()))
     own = scenario.model_fields_set
-    return Scenario(
-        name=scenario.name,
-        description=scenario.description if "description" in own else parent.description,
+    merged: dict[str, Any] = {}
+    for name in Scenario.model_fields:  # every field: the child's where it sets it, else the parent's
+        merged[name] = getattr(scenario if name in own else parent, name)
+    merged.update(  # the fields whose merge is not "child wins"
         extends=parent.name,
-        data=scenario.data if "data" in own else parent.data,
-        engine=scenario.engine if "engine" in own else parent.engine,
         elasticities={**parent.elasticities, **scenario.elasticities},
-        energy=scenario.energy if "energy" in own else parent.energy,
         inherited_shocks=parent.all_shocks,
         shocks=scenario.shocks,
         comment=scenario.comment,
         source=scenario.source,
         shock_origins=[parent.origin(i) for i in range(len(parent.all_shocks))] + scenario.shock_origins,
     )
+    return Scenario(**merged)

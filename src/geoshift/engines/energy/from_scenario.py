@@ -1,4 +1,5 @@
-"""From a scenario to the energy engine's options: closures (written, and derived from embargoes on the
+"""From a scenario to the energy engine's options (an engine-side module: engines read scenarios, never the
+reverse): closures (written, and derived from embargoes on the
 exporter's energy sectors), caps, floors, route openings, prices. Pure functions."""
 
 from __future__ import annotations
