@@ -19,10 +19,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from geoshift.analysis.profile import Profile, profile
+from geoshift.analysis.reconcile import GROUPS, Reconciliation, energy_export_totals
 from geoshift.data import packs
 from geoshift.engines.bargain import load_actors, perturbed_forecasts, run_bargaining
 from geoshift.engines.bargain.summary import result_dict as bargain_result_dict
-from geoshift.engines.energy.outcome import energy_outcome
 from geoshift.engines.strategy.alignment import (
     build_game,
     economic_payoffs_from,
@@ -41,7 +41,7 @@ from geoshift.results.metrics import bargain_metrics
 from geoshift.results.records import KEY_COUNTRIES, RunRecord
 from geoshift.results.run import Runner
 from geoshift.results.store import RunStore
-from geoshift.scenario.apply import resolve_sectors, shock_arrays
+from geoshift.scenario.apply import resolve_sectors
 from geoshift.scenario.quick import quick_scenario
 from geoshift.scenario.shipped import shipped_scenarios
 from geoshift.scenario.spec import EnergySettings, Scenario, load_scenario
@@ -171,10 +171,37 @@ def profile_command(
     """A country's dependency profile: top partners, concentration, largest buyers, asymmetry, series."""
     world = _world()
     result = profile(world, country, source=source, year=year, group=group, flow=flow)  # type: ignore[arg-type]
+    reconciliation = None
+    if group == "energy" and flow == "exports" and result.country in world.baci_countries:
+        reconciliation = energy_export_totals(world, result.country, year if source == "baci" and year else
+                                              world.baci_years[-1])
     if as_json:
-        _print_json(result.to_dict())
-    else:
-        _show_profile(result, top)
+        _print_json({**result.to_dict(), **({"totals_by_source": _totals_dict(reconciliation)}
+                                            if reconciliation else {})})
+        return
+    _show_profile(result, top)
+    if reconciliation is not None:
+        _show_totals(reconciliation)
+
+
+def _totals_dict(reconciliation: Reconciliation) -> dict[str, Any]:
+    return {"totals": [{"source": t.source, "year": t.year, "values_usd": t.values_usd, "total_usd": t.total_usd,
+                        "coverage": t.coverage} for t in reconciliation.totals],
+            "explanations": list(reconciliation.explanations)}
+
+
+def _show_totals(reconciliation: Reconciliation) -> None:
+    table = Table(title=f"{reconciliation.exporter}'s energy exports as each source counts them (US$ bn)")
+    for column in ("source", *GROUPS, "total"):
+        table.add_column(column, justify="left" if column == "source" else "right")
+    for t in reconciliation.totals:
+        table.add_row(t.source, *["not counted" if t.values_usd[g] is None else f"{(t.values_usd[g] or 0) / 1e9:,.1f}"
+                                  for g in GROUPS], f"{t.total_usd / 1e9:,.1f}")
+    out.print(table)
+    for t in reconciliation.totals:
+        out.print(f"[dim]{t.source}: {t.coverage}[/]")
+    for line in reconciliation.explanations:
+        out.print(f"[dim]{line}[/]")
 
 
 def _world_info(world: World) -> dict[str, Any]:
@@ -655,20 +682,29 @@ def energy_command(
     scenario = load_scenario(scenario_file) if scenario_file is not None else Scenario(name="no_shock")
     world = _world()
     runner = Runner(world)
-    arrays = shock_arrays(world, scenario)
     settings = (scenario.energy or EnergySettings()).model_copy(
         update={"exporter": exporter.strip().upper(), **({"year": year} if year is not None else {})})
     scenario = scenario.model_copy(update={"energy": settings})
-    _, options = runner.energy_options(scenario, arrays)
-    with out.status("Solving the rerouting LP...", spinner="dots"):
-        outcome = energy_outcome(runner.energy_baseline(settings), options)
+    runner.prepare(scenario)
+    with out.status("Solving the scenario (GE engine and rerouting LP)...", spinner="dots"):
+        results = runner.run(scenario)
+    outcome = results.energy
+    assert outcome is not None  # a run in this session carries its energy outcome
     data = outcome.to_dict()
+    m = results.metrics
+    ge_exports = m[(m["metric"] == "sector_exports_change_pct") & (m["country"] == outcome.exporter)
+                   & (m["sector"] == "energy")]["value"]
+    data["ge_energy_exports_change_pct"] = float(ge_exports.iloc[0]) if len(ge_exports) else None
+    reconciliation = energy_export_totals(world, outcome.exporter, outcome.year)
     if as_json:
-        _print_json(data)
+        _print_json({**data, "totals_by_source": _totals_dict(reconciliation)})
         return
     out.print(f"[bold]{data['exporter']}[/] energy exports, {data['year']} ({scenario.name}): revenue US$ "
               f"{_usd(data['baseline_revenue_usd'])} bn -> {_usd(data['scenario_revenue_usd'])} bn "
               f"({data['revenue_change_pct']:+.2f} %)")
+    if data["ge_energy_exports_change_pct"] is not None:
+        out.print(f"the GE engine on the same scenario: {data['exporter']}'s energy exports (ICIO {world.year} "
+                  f"values, quantities free to adjust) {data['ge_energy_exports_change_pct']:+.2f} %")
     shut = [f"{fuel} {v['volume']:.2f} {v['unit']}" for fuel, v in data["shut_in"].items() if v["volume"] > 1e-6]
     out.print("shut in: " + (", ".join(shut) if shut else "none"))
     fiscal = data["fiscal"]
@@ -693,6 +729,7 @@ def energy_command(
     out.print(duals)
     for note in data["notes"]:
         out.print(f"[dim]{note}[/]")
+    _show_totals(reconciliation)
 
 
 @data_app.command("pull")

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -69,3 +70,36 @@ def test_ge_flags_scenario_file_printed_scenario_and_api_agree(cli_env: dict[str
     finland = from_ge["metrics"]
     fin = next(m for m in finland if m["metric"] == "real_income_change_pct" and m["country"] == "FIN")
     assert fin["value"] < -0.1  # Finland, a NATO member since 2023, is cut off from Russia
+
+
+def test_energy_command_and_run_give_one_answer_and_reconcile_the_totals(cli_env: dict[str, str], tmp_path: Path,
+                                                                          real_world: World) -> None:
+    """`geoshift energy --scenario F` and `geoshift run F` are one run; the three figures for Russia's energy exports
+    (ICIO, BACI, the LP's baseline) are shown together and add up as stated."""
+    shipped = Path(__file__).resolve().parents[2] / "scenarios" / "two_blocs.yaml"
+    shown = geoshift("energy", "RUS", "--scenario", str(shipped), "--json", env=cli_env, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(shown.stdout)
+    m = Runner(real_world).run(load_scenario(shipped)).metrics.set_index(["metric", "country", "sector"])["value"]
+    assert data["revenue_change_usd"] == pytest.approx(m[("energy_revenue_change_usd", "RUS", "all")], rel=1e-12)
+    assert data["ge_energy_exports_change_pct"] == pytest.approx(m[("sector_exports_change_pct", "RUS", "energy")],
+                                                                 rel=1e-12)
+    totals = {t["source"]: t for t in data["totals_by_source"]["totals"]}
+    year = real_world.baci_years[-1]
+    lp, baci = totals[f"energy LP baseline {year}"], totals[f"BACI {year}"]
+    assert lp["total_usd"] == pytest.approx(data["baseline_revenue_usd"], rel=1e-12)
+    icio = totals[f"OECD ICIO {real_world.year}"]
+    assert lp["total_usd"] == pytest.approx(baci["total_usd"] + icio["values_usd"]["refined products"], rel=1e-12)
+    assert baci["values_usd"]["refined products"] is None
+    rus, X = real_world.countries.index("RUS"), np.asarray(real_world.X)
+    for group, code in (("coal", "B05"), ("crude and natural gas", "B06"), ("refined products", "C19")):
+        s = real_world.sectors.index(code)
+        assert icio["values_usd"][group] == pytest.approx((X[rus, :, s].sum() - X[rus, rus, s]) * 1e6, rel=1e-12)
+    profile = geoshift("profile", "RUS", "--group", "energy", "--source", "baci", "--json", env=cli_env, cwd=tmp_path)
+    assert profile.returncode == 0, profile.stderr
+    pdata = json.loads(profile.stdout)
+    assert pdata["totals_by_source"] == data["totals_by_source"]
+    assert any("which BACI's extract lacks" in line for line in pdata["totals_by_source"]["explanations"])
+    # the profile's BACI total is the same source and year; only the LP's noise filter (flows under 0.01 % of a
+    # fuel's value) separates them
+    assert pdata["total_usd"] == pytest.approx(baci["total_usd"], rel=1e-3)
