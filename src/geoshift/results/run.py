@@ -110,8 +110,10 @@ class Runner:
         settings, options = self.energy_options(scenario, arrays)
         energy = energy_outcome(self.energy_baseline(settings), options)
         metrics = pd.concat([metrics, energy_metrics(energy)], ignore_index=True)
-        diagnostics = {**asdict(result.diagnostics), "model": scenario.engine.model,
-                       "deficits": scenario.engine.deficits}
+        diagnostics = {**result.diagnostics.to_dict(), "model": scenario.engine.model,
+                       "deficits": scenario.engine.deficits,
+                       "energy": {**energy.scenario.diagnostics.to_dict(), "lp_seconds": energy.scenario.lp_seconds,
+                                  "lp_size": list(energy.scenario.lp_size)}}
         record = RunRecord(
             run_id=uuid.uuid4().hex[:12], name=scenario.name, description=scenario.description,
             spec_yaml=scenario.to_yaml(), scenario_hash=scenario_hash,

@@ -12,13 +12,15 @@ import numpy as np
 
 from geoshift.errors import InputError
 from geoshift.scenario.apply import resolve_countries
+from geoshift.scenario.spec import DEFAULT_GROUP_YEAR
 from geoshift.world.world import PROFILE_GROUPS, World
 
 
 def countries(world: World, selector: str | Iterable[str], *, year: int | None = None) -> list[int]:
-    """Positions of the countries named by ``selector`` (comma-separated ISO3 codes, names or groups)."""
+    """Positions of the countries named by ``selector`` (comma-separated ISO3 codes, names or groups; groups at
+    their ``year`` membership, by default the one scenario files use, ``DEFAULT_GROUP_YEAR``)."""
     items = selector if isinstance(selector, str) else list(selector)
-    return resolve_countries(world, items, "countries", year or world.year)
+    return resolve_countries(world, items, "countries", year or DEFAULT_GROUP_YEAR)
 
 
 def sectors(world: World, selector: str | Iterable[str]) -> list[int]:

@@ -21,6 +21,8 @@ from geoshift.scenario.yamlio import line_of, parse_yaml, path_text, read_text
 
 Selector = str | list[str]
 PERCENT_MAX = 1000.0
+#: the one default year of country-group membership (NATO, EU27, ...) for every path: files, flags and the API
+DEFAULT_GROUP_YEAR = 2024
 
 
 class _Frozen(BaseModel):
@@ -137,7 +139,7 @@ class EngineSettings(_Frozen):
 
 class DataSettings(_Frozen):
     world: Literal["default"] = "default"
-    group_year: int = Field(default=2024, ge=1949, le=2100)  # year of country-group membership
+    group_year: int = Field(default=DEFAULT_GROUP_YEAR, ge=1949, le=2100)  # year of country-group membership
 
 
 class Scenario(_Frozen):

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from geoshift.engines.bargain.actors import Actors
+from geoshift.engines.diagnostics import Diagnostics
 from geoshift.errors import ConvergenceError, InputError
 
 CONFLICT, COMPROMISE, CAPITULATION = "conflict", "compromise", "capitulation"
@@ -111,6 +112,11 @@ class BargainResult:
     iterations: int
     residual: float  # largest move in the last round, in units of the span
     seconds: float
+
+    @property
+    def diagnostics(self) -> Diagnostics:
+        return Diagnostics(self.converged, self.iterations, self.residual, self.seconds, engine="bargain",
+                           status="settled" if self.converged else "not settled")
 
     def trajectory(self) -> np.ndarray:
         """Positions by round, shape (rounds + 1, n): row 0 is the input."""

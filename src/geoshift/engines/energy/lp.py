@@ -40,6 +40,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
 from geoshift.data.groups import group_members
+from geoshift.engines.diagnostics import Diagnostics
 from geoshift.engines.energy.baseline import EnergyBaseline
 from geoshift.engines.energy.facts import import_demand, routes
 from geoshift.engines.energy.units import CANONICAL_UNIT, FUELS, check_fuel
@@ -99,6 +100,12 @@ class RerouteResult:
     message: str = ""
     lp_size: tuple[int, int, int] = (0, 0, 0)  # variables, constraints, non-zeros
     lp_seconds: float = 0.0  # time inside HiGHS
+    lp_iterations: int = 0  # HiGHS simplex / IPM iterations
+
+    @property
+    def diagnostics(self) -> Diagnostics:
+        return Diagnostics(self.status == "optimal", self.lp_iterations, 0.0, self.seconds, self.message,
+                           engine="energy_lp", status=self.status)
 
 
 def _expand(buyers: str, year: int) -> set[str]:
@@ -419,7 +426,7 @@ def _solve(model: _Model, start: float) -> RerouteResult:
     shut_in = {f: max(0.0, supply[f] - float(sold.get(f, 0.0))) for f in supply}
     size = (n, A_ub.shape[0] + A_eq.shape[0], int(A_ub.nnz + A_eq.nnz))
     return RerouteResult(exporter, year, "optimal", float(model.price @ x), buyers, uses, shut_in, supply,
-                         time.perf_counter() - start, str(solution.message), size, lp_seconds)
+                         time.perf_counter() - start, str(solution.message), size, lp_seconds, int(solution.nit))
 
 
 def _matrix(rows: Sequence[Sequence[tuple[int, float]]], n: int) -> coo_matrix:

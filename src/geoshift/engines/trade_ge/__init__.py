@@ -1,5 +1,6 @@
 """Trade general equilibrium: one-sector structural gravity and multi-sector Caliendo–Parro (hat algebra)."""
 
+from geoshift.engines.diagnostics import Diagnostics
 from geoshift.engines.trade_ge.elasticities import sector_elasticities, theta_for
 from geoshift.engines.trade_ge.gravity import solve_gravity, solve_gravity_batch
 from geoshift.engines.trade_ge.multisector import (
@@ -10,7 +11,7 @@ from geoshift.engines.trade_ge.multisector import (
     solve_multisector,
     solve_multisector_batch,
 )
-from geoshift.engines.trade_ge.results import Diagnostics, GravityResult, MultiSectorResult
+from geoshift.engines.trade_ge.results import GravityResult, MultiSectorResult
 
 __all__ = [
     "Calibration",

@@ -6,14 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class Diagnostics:
-    converged: bool
-    iterations: int
-    residual: float
-    seconds: float
-    message: str = ""
+from geoshift.engines.diagnostics import Diagnostics
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -30,7 +23,8 @@ class _Diagnosed:
 
     @property
     def diagnostics(self) -> Diagnostics:
-        return Diagnostics(self.converged, self.iterations, self.residual, self.seconds)
+        return Diagnostics(self.converged, self.iterations, self.residual, self.seconds, engine="trade_ge",
+                           status="converged" if self.converged else "not converged")
 
 
 @dataclass(frozen=True, eq=False)
