@@ -20,8 +20,11 @@ with world value added as numéraire. Ad valorem tariffs ``t[i, n, j]`` (the bas
 no tariffs) enter prices as ``tau (1 + t)``; exporters receive ``pi' E' / (1 + t)`` and importer n collects the
 revenue ``R_n = sum_ij pi' E' t / (1 + t)``, which joins its income. Real income is ``I'_n / I_n`` deflated by
 the Cobb-Douglas consumer price index ``prod_j P[n, j]^alpha[n, j]``. The unknowns (log w, log P, E'/E) are
-solved jointly by one fixed-point map with Anderson acceleration; the wage step
-``(demand / supply)^(1 / (1 + theta_n))`` uses each country's value-added-weighted elasticity.
+solved jointly by one fixed-point map (``fixed_point_step``) with Anderson acceleration: new sector prices from
+(2), new expenditures from (4) and a damped wage step ``log w += kappa_n log(labour demand / supply)`` with
+``kappa_n = 1 / (1 + theta_n s_n)``, ``theta_n`` the country's value-added-weighted elasticity and ``s_n`` its
+value-added share of gross output (unit costs move with wages in proportion to it). Each equation is one small
+pure function below; ``solve_multisector`` validates, assembles a ``Counterfactual`` and iterates.
 """
 
 from __future__ import annotations
@@ -135,6 +138,129 @@ def _tariff(cal: Calibration, tariff: np.ndarray) -> np.ndarray:
     return rate
 
 
+@dataclass(frozen=True, eq=False)
+class Counterfactual:
+    """The fixed inputs of one counterfactual, arranged for the fixed point (sector-major: ``[j, n, i]``)."""
+
+    theta: np.ndarray  # (S,)
+    B: np.ndarray  # [j, n, i]: pi (tau (1 + t))^-theta, the shocked baseline share weights (0 if embargoed)
+    BT: np.ndarray  # [j, i, n]: B / (1 + t), the exporter's share of the buyer's spending
+    BR: np.ndarray  # [j, n, i]: B t / (1 + t), the importer's tariff revenue share
+    has_tariffs: bool
+    gamma_va: np.ndarray  # (N, S)
+    gamma: np.ndarray  # (N, S, S) [country, input k, user j]
+    gamma_jk: np.ndarray  # (N, S, S) [country, user j, input k]
+    alpha: np.ndarray  # (N, S)
+    VA: np.ndarray  # (N,)
+    D: np.ndarray  # (N,)
+    E0: np.ndarray  # [j, n] baseline expenditure
+    active: np.ndarray  # [j, n] somebody buys
+    kappa: np.ndarray  # (N,) wage-step damping
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        S, N = self.E0.shape
+        return N, S
+
+
+def shock_weights(pi: np.ndarray, tau: np.ndarray, rate: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """``pi (tau (1 + t))^-theta`` by cell ``[i, n, j]``, exactly 0 where ``tau`` is infinite (an embargo)."""
+    with np.errstate(divide="ignore", over="ignore"):
+        weights: np.ndarray = np.where(np.isinf(tau), 0.0, pi * (tau * (1.0 + rate)) ** (-theta[None, None, :]))
+    return weights
+
+
+def wage_damping(gamma_va: np.ndarray, Y: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """``kappa_n = 1 / (1 + theta_n s_n)``: ``theta_n`` value-added-weighted, ``s_n`` value added / gross output."""
+    va = gamma_va * Y
+    theta_n = (va * theta[None, :]).sum(axis=1) / np.maximum(va.sum(axis=1), 1e-300)
+    va_share = va.sum(axis=1) / np.maximum(Y.sum(axis=1), 1e-300)
+    kappa: np.ndarray = 1.0 / (1.0 + theta_n * va_share)
+    return kappa
+
+
+def counterfactual(cal: Calibration, tau: np.ndarray, theta: np.ndarray, rate: np.ndarray,
+                   D: np.ndarray) -> Counterfactual:
+    """Assemble the fixed inputs; raise if an embargo leaves a buyer with no source of a sector at all."""
+    weights = shock_weights(cal.pi, tau, rate, theta)
+    B = np.ascontiguousarray(np.transpose(weights, (2, 1, 0)))
+    reachable = B.sum(axis=2) > 0  # [j, n]
+    stranded = (cal.E.T > 0) & ~reachable
+    if stranded.any():
+        j, n = (int(v) for v in np.argwhere(stranded)[0])
+        raise InputError(f"tau_hat leaves {cal.countries[n]} with no source of sector {cal.sectors[j]} "
+                         f"(every supplier, domestic included, is embargoed)")
+    return Counterfactual(
+        theta=theta, B=B, BT=np.ascontiguousarray(np.transpose(weights / (1.0 + rate), (2, 0, 1))),
+        BR=np.ascontiguousarray(np.transpose(weights * rate / (1.0 + rate), (2, 1, 0))),
+        has_tariffs=bool(np.any(rate > 0)), gamma_va=cal.gamma_va, gamma=cal.gamma,
+        gamma_jk=np.ascontiguousarray(np.transpose(cal.gamma, (0, 2, 1))), alpha=cal.alpha, VA=cal.VA, D=D,
+        E0=cal.E.T, active=cal.E.T > 0, kappa=wage_damping(cal.gamma_va, cal.Y, theta))
+
+
+def log_unit_costs(log_w: np.ndarray, log_P: np.ndarray, gamma_va: np.ndarray, gamma_jk: np.ndarray) -> np.ndarray:
+    """(1) ``log c[j, i] = gamma_va[i, j] log w_i + sum_k gamma[i, k, j] log P[k, i]`` (``log_P`` is ``[k, i]``)."""
+    log_c: np.ndarray = (gamma_va * log_w[:, None] + np.matmul(gamma_jk, log_P.T[:, :, None])[:, :, 0]).T
+    return log_c
+
+
+def cost_terms(cf: Counterfactual, log_w: np.ndarray, log_P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``A[j, i] = c^-theta`` and (2) ``Phi[j, n] = P^-theta = sum_i B[j, n, i] A[j, i]``."""
+    A = np.exp(-cf.theta[:, None] * log_unit_costs(log_w, log_P, cf.gamma_va, cf.gamma_jk))
+    Phi: np.ndarray = np.matmul(cf.B, A[:, :, None])[:, :, 0]
+    return A, Phi
+
+
+def _spending_ratio(Phi: np.ndarray, spend: np.ndarray) -> np.ndarray:
+    ratio: np.ndarray = np.divide(spend, Phi, out=np.zeros_like(spend), where=Phi > 0)
+    return ratio
+
+
+def sales(cf: Counterfactual, A: np.ndarray, Phi: np.ndarray, spend: np.ndarray) -> np.ndarray:
+    """(3) and (5): ``Y'[j, i] = sum_n pi'[i, n, j] E'[n, j] / (1 + t)``, exporters' receipts at cost."""
+    Y_new: np.ndarray = A * np.matmul(cf.BT, _spending_ratio(Phi, spend)[:, :, None])[:, :, 0]
+    return Y_new
+
+
+def tariff_revenue(cf: Counterfactual, A: np.ndarray, Phi: np.ndarray, spend: np.ndarray) -> np.ndarray:
+    """``R_n = sum_ij pi' E' t / (1 + t)``, collected by the importer (zeros without tariffs)."""
+    if not cf.has_tariffs:
+        return np.zeros(cf.shape[0])
+    collected: np.ndarray = (_spending_ratio(Phi, spend) * np.matmul(cf.BR, A[:, :, None])[:, :, 0]).sum(axis=0)
+    return collected
+
+
+def expenditure(cf: Counterfactual, Y_new: np.ndarray, income: np.ndarray) -> np.ndarray:
+    """(4) ``E'[j, n] = sum_k gamma[n, j, k] Y'[n, k] + alpha[n, j] I'_n``."""
+    spend: np.ndarray = np.matmul(cf.gamma, Y_new.T[:, :, None])[:, :, 0].T + cf.alpha.T * income[None, :]
+    return spend
+
+
+def fixed_point_step(cf: Counterfactual, x: np.ndarray) -> tuple[np.ndarray, float]:
+    """One step of the map on ``x = (log w, log P[j, n], E'/E [j, n])`` and the residual of ``x``: the largest of
+    the excess labour demand, the change of log prices and the change of relative expenditures."""
+    N, S = cf.shape
+    log_w, log_P, e_hat = x[:N], x[N:N + S * N].reshape(S, N), x[N + S * N:].reshape(S, N)
+    A, Phi = cost_terms(cf, log_w, log_P)
+    if np.any(Phi[cf.active] <= 0) or not np.all(np.isfinite(Phi)):
+        return x, np.inf
+    spend = e_hat * cf.E0
+    Y_new = sales(cf, A, Phi, spend)
+    supply = np.exp(log_w) * cf.VA
+    income = supply + cf.D + tariff_revenue(cf, A, Phi, spend)
+    labour = (cf.gamma_va.T * Y_new).sum(axis=0)  # (5) value added paid out
+    if np.any(labour <= 0) or np.any(income <= 0):
+        return x, np.inf
+    excess = labour / supply
+    log_w_new = log_w + cf.kappa * np.log(excess)
+    log_w_new -= np.log(np.exp(log_w_new) @ cf.VA / cf.VA.sum())  # numéraire: world value added
+    log_P_new = np.where(cf.active, -np.log(np.where(Phi > 0, Phi, 1.0)) / cf.theta[:, None], 0.0)
+    e_new = np.divide(expenditure(cf, Y_new, income), cf.E0, out=np.zeros_like(cf.E0), where=cf.active)
+    residual = max(float(np.max(np.abs(excess - 1.0))), float(np.max(np.abs(log_P_new - log_P))),
+                   float(np.max(np.abs(e_new - e_hat))))
+    return np.concatenate([log_w_new, log_P_new.ravel(), e_new.ravel()]), residual
+
+
 def solve_multisector(
     cal: Calibration | World,
     tau_hat: np.ndarray,
@@ -163,95 +289,28 @@ def solve_multisector(
     if D.shape != (N,) or not np.all(np.isfinite(D)):
         raise InputError(f"D_new must be a finite array of shape ({N},), got {D.shape}")
     rate = np.zeros_like(tau) if tariff is None else _tariff(cal, tariff)
-    with np.errstate(divide="ignore", over="ignore"):
-        weights = np.where(np.isinf(tau), 0.0, cal.pi * (tau * (1.0 + rate)) ** (-th[None, None, :]))
-    B = np.ascontiguousarray(np.transpose(weights, (2, 1, 0)))  # B[j, n, i]
-    BT = np.ascontiguousarray(np.transpose(weights / (1.0 + rate), (2, 0, 1)))  # exporters' share, BT[j, i, n]
-    has_tariffs = bool(np.any(rate > 0))
-    BR = np.ascontiguousarray(np.transpose(weights * rate / (1.0 + rate), (2, 1, 0)))  # revenue, BR[j, n, i]
-    reachable = B.sum(axis=2) > 0  # [j, n]
-    stranded = (cal.E.T > 0) & ~reachable
-    if stranded.any():
-        j, n = (int(v) for v in np.argwhere(stranded)[0])
-        raise InputError(f"tau_hat leaves {cal.countries[n]} with no source of sector {cal.sectors[j]} "
-                         f"(every supplier, domestic included, is embargoed)")
-    gamma_va, gamma, alpha, VA = cal.gamma_va, cal.gamma, cal.alpha, cal.VA
-    gamma_jk = np.ascontiguousarray(np.transpose(gamma, (0, 2, 1)))  # [i, j(user), k(input)]
-    E0 = cal.E.T  # [j, n]
-    active = E0 > 0
-    world_va = VA.sum()
-    theta_n = (gamma_va * cal.Y * th[None, :]).sum(axis=1) / np.maximum((gamma_va * cal.Y).sum(axis=1), 1e-300)
-    # wage step: unit costs move with wages in proportion to the value-added share
-    va_share = (gamma_va * cal.Y).sum(axis=1) / np.maximum(cal.Y.sum(axis=1), 1e-300)
-    kappa = 1.0 / (1.0 + theta_n * va_share)
-    n_p = S * N
-
-    def unpack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return x[:N], x[N:N + n_p].reshape(S, N), x[N + n_p:].reshape(S, N)
-
-    def core(log_w: np.ndarray, log_P: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        # log unit costs [j, i] from wages and input prices of the producing country i
-        log_c = (gamma_va * log_w[:, None] + np.matmul(gamma_jk, log_P.T[:, :, None])[:, :, 0]).T
-        A = np.exp(-th[:, None] * log_c)  # [j, i]
-        Phi = np.matmul(B, A[:, :, None])[:, :, 0]  # [j, n]
-        return log_c, A, Phi
-
-    def sales(A: np.ndarray, Phi: np.ndarray, spend: np.ndarray) -> np.ndarray:
-        ratio = np.divide(spend, Phi, out=np.zeros_like(spend), where=Phi > 0)
-        Y_new: np.ndarray = A * np.matmul(BT, ratio[:, :, None])[:, :, 0]  # Y'[j, i]
-        return Y_new
-
-    def revenue(A: np.ndarray, Phi: np.ndarray, spend: np.ndarray) -> np.ndarray:
-        if not has_tariffs:
-            return np.zeros(N)
-        ratio = np.divide(spend, Phi, out=np.zeros_like(spend), where=Phi > 0)
-        collected: np.ndarray = (ratio * np.matmul(BR, A[:, :, None])[:, :, 0]).sum(axis=0)
-        return collected
-
-    def g(x: np.ndarray) -> tuple[np.ndarray, float]:
-        log_w, log_P, e_hat = unpack(x)
-        _, A, Phi = core(log_w, log_P)
-        if np.any(Phi[active] <= 0) or not np.all(np.isfinite(Phi)):
-            return x, np.inf
-        spend = e_hat * E0
-        Y_new = sales(A, Phi, spend)  # [j, i]
-        income = np.exp(log_w) * VA + D + revenue(A, Phi, spend)
-        spend_new = np.matmul(gamma, Y_new.T[:, :, None])[:, :, 0].T + alpha.T * income[None, :]
-        labour = (gamma_va.T * Y_new).sum(axis=0)
-        supply = np.exp(log_w) * VA
-        if np.any(labour <= 0) or np.any(income <= 0):
-            return x, np.inf
-        excess = labour / supply
-        log_w_new = log_w + kappa * np.log(excess)
-        log_w_new -= np.log(np.exp(log_w_new) @ VA / world_va)
-        log_P_new = np.where(active, -np.log(np.where(Phi > 0, Phi, 1.0)) / th[:, None], 0.0)
-        e_new = np.divide(spend_new, E0, out=np.zeros_like(spend_new), where=active)
-        residual = max(float(np.max(np.abs(excess - 1.0))), float(np.max(np.abs(log_P_new - log_P))),
-                       float(np.max(np.abs(e_new - e_hat))))
-        return np.concatenate([log_w_new, log_P_new.ravel(), e_new.ravel()]), residual
-
+    cf = counterfactual(cal, tau, th, rate, D)
     if x0 is None:
-        x0 = np.concatenate([np.zeros(N + n_p), np.where(active, 1.0, 0.0).ravel()])
-    outcome = anderson(g, np.asarray(x0, dtype=np.float64), tol=tol, max_iter=max_iter, max_step=2.0,
-                       memory=anderson_memory)
-    log_w, log_P, e_hat = unpack(outcome.x)
-    _, A, Phi = core(log_w, log_P)
-    spend = e_hat * E0
-    ratio = np.divide(spend, Phi, out=np.zeros_like(spend), where=Phi > 0)
-    X_new = np.transpose(B * A[:, None, :] * ratio[:, :, None], (2, 1, 0)) / (1.0 + rate)  # [i, n, j], at cost
+        x0 = np.concatenate([np.zeros(N + S * N), np.where(cf.active, 1.0, 0.0).ravel()])
+    outcome = anderson(lambda x: fixed_point_step(cf, x), np.asarray(x0, dtype=np.float64), tol=tol,
+                       max_iter=max_iter, max_step=2.0, memory=anderson_memory)
+    log_w, log_P, e_hat = outcome.x[:N], outcome.x[N:N + S * N].reshape(S, N), outcome.x[N + S * N:].reshape(S, N)
+    A, Phi = cost_terms(cf, log_w, log_P)
+    spend = e_hat * cf.E0
+    flows = cf.B * A[:, None, :] * _spending_ratio(Phi, spend)[:, :, None]  # [j, n, i] at buyers' prices
+    X_new = np.transpose(flows, (2, 1, 0)) / (1.0 + rate)  # [i, n, j], at cost
     Y_new = X_new.sum(axis=1)  # [i, j]
     w = np.exp(log_w)
-    P_hat = np.exp(log_P).T  # [n, j]
-    tariff_revenue = revenue(A, Phi, spend)
-    income_hat = (w * VA + D + tariff_revenue) / cal.income
-    price_index_hat = np.exp((alpha * log_P.T).sum(axis=1))
+    revenue = tariff_revenue(cf, A, Phi, spend)
+    income_hat = (w * cal.VA + D + revenue) / cal.income
+    price_index_hat = np.exp((cal.alpha * log_P.T).sum(axis=1))  # (7) Cobb-Douglas over final-demand shares
     output_hat = np.divide(Y_new, cal.Y, out=np.ones_like(Y_new), where=cal.Y > 0)
     result = MultiSectorResult(
-        w_hat=w, P_hat=P_hat, price_index_hat=price_index_hat, income_hat=income_hat,
+        w_hat=w, P_hat=np.exp(log_P).T, price_index_hat=price_index_hat, income_hat=income_hat,
         real_income_hat=income_hat / price_index_hat, X_new=X_new, gross_output_hat=output_hat,
-        value_added_hat=output_hat, gross_output_new=Y_new, value_added_new=gamma_va * Y_new,
+        value_added_hat=output_hat, gross_output_new=Y_new, value_added_new=cal.gamma_va * Y_new,
         converged=outcome.converged, iterations=outcome.iterations, residual=outcome.residual,
-        seconds=time.perf_counter() - start, state=outcome.x, tariff_revenue=tariff_revenue,
+        seconds=time.perf_counter() - start, state=outcome.x, tariff_revenue=revenue,
     )
     if raise_on_failure and not result.converged:
         raise ConvergenceError(
