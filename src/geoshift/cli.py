@@ -15,11 +15,21 @@ import pandas as pd
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from geoshift.analysis.profile import Profile, profile
 from geoshift.analysis.reconcile import GROUPS, Reconciliation, energy_export_totals
+from geoshift.analysis.validate import (
+    Status,
+    Validation,
+    deviation_text,
+    published_text,
+    validate,
+    value_text,
+    write_validation_html,
+)
 from geoshift.data import packs
 from geoshift.engines.bargain import load_actors, perturbed_forecasts, run_bargaining
 from geoshift.engines.bargain.summary import result_dict as bargain_result_dict
@@ -100,6 +110,8 @@ def _show_profile(result: Profile, top: int) -> None:
     verb = "to" if result.flow == "exports" else "from"
     out.print(f"[bold]{result.country}[/] {result.flow} of [bold]{result.group}[/] ({result.source.upper()}, "
               f"{result.year}): US$ {_usd(result.total_usd)} bn, HHI {result.hhi:.3f}")
+    if result.coverage:
+        out.print(f"[bold]Figures:[/] {escape(result.coverage)}", highlight=False)
     table = Table(title=f"Top partners ({result.flow} {verb})")
     table.add_column("#", justify="right")
     table.add_column("partner")
@@ -730,6 +742,59 @@ def energy_command(
     for note in data["notes"]:
         out.print(f"[dim]{note}[/]")
     _show_totals(reconciliation)
+
+
+def _validation_table(validation: Validation, status: Status, title: str, columns: tuple[str, ...]) -> Table | None:
+    checks = validation.ordered(status)
+    if not checks:
+        return None
+    table = Table(title=f"{title} ({len(checks)})", box=box.SIMPLE_HEAD, expand=True, title_justify="left")
+    for column in columns:
+        number = column in ("published", "geoshift", "off by", "tolerance")
+        table.add_column(column, justify="right" if number else "left", no_wrap=number,
+                         ratio=None if number else (3 if column == "quantity" else 5), overflow="fold")
+    for c in checks:
+        f = c.figure
+        why = escape(c.reason or "") + (f"\n[dim]geoshift counted: {escape(c.detail)}[/]" if c.detail else "")
+        cells = {"quantity": f"{escape(f.quantity)}, {escape(f.year)}\n[dim]{f.id}[/]",
+                 "published": escape(published_text(c)), "geoshift": escape(value_text(c)),
+                 "off by": deviation_text(c), "tolerance": f.tolerance.text if f.tolerance else "", "why": why}
+        table.add_row(*[cells[column] for column in columns])
+    return table
+
+
+@app.command("validate")
+def validate_command(
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for validate.html (default: none).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (every row).")] = False,
+) -> None:
+    """geoshift against published figures: each row of the project's table recomputed from the data and compared
+    with its tolerance; misses first, each with its reason. The last line is the summary."""
+    if out_dir is not None:
+        _check_out_folder(out_dir)
+    world = _world()
+    with out.status("Recomputing the published figures (profiles, energy baselines, GE scenarios)...",
+                    spinner="dots"):
+        validation = validate(world)
+    page = write_validation_html(validation, out_dir) if out_dir is not None else None
+    if as_json:
+        _print_json({**validation.to_dict(), "html": str(page) if page else None})
+        return
+    sections: tuple[tuple[Status, str, tuple[str, ...]], ...] = (
+        ("outside", "Outside the tolerance, with the reason", ("quantity", "published", "geoshift", "off by", "why")),
+        ("within", "Within the tolerance", ("quantity", "published", "geoshift", "off by", "tolerance")),
+        ("not computable", "Not computable, and why", ("quantity", "published", "why")),
+    )
+    for status, title, columns in sections:
+        table = _validation_table(validation, status, title, columns)
+        if table is not None:
+            out.print(table)
+    out.print(f"[dim]tolerances: level ±10 % of the nearest end of the published range, share ±3 percentage points; "
+              f"'off by' is measured from that end; table {validation.table}; {validation.seconds:.1f} s[/]")
+    if page is not None:
+        out.print(f"report: {page}")
+    sys.stdout.flush()
+    sys.stdout.write(validation.line() + "\n")
 
 
 @data_app.command("pull")

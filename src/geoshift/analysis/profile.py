@@ -97,6 +97,8 @@ class Profile:
     series: tuple[SeriesPoint, ...]
     notes: tuple[str, ...] = ()
     fuel_series: tuple[FuelPoint, ...] = ()
+    #: source, year and coverage of the figures, in words (e.g. "ICIO 2022, all goods and services, basic prices")
+    coverage: str = ""
 
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
         out = asdict(self)
@@ -142,10 +144,43 @@ def _asymmetry(two_way: pd.DataFrame, country: str, partners: list[str]) -> tupl
     return tuple(rows)
 
 
+ICIO_COVERAGE = {"all": "all goods and services", "energy": "energy sectors", "minerals": "metals & minerals sectors"}
+BACI_COVERAGE = {"all": "energy and mineral", "energy": "energy", "minerals": "mineral"}
+
+
+def icio_coverage(world: World, group: str) -> str:
+    """What an ICIO profile's figures cover, e.g. "ICIO 2022, all goods and services (50 sectors), basic prices"."""
+    sectors = [world.sectors[s] for s in world.sectors_in(group)]
+    what = ICIO_COVERAGE.get(group, f"{group} sectors")
+    listed = f"{len(sectors)} sectors" if len(sectors) > 6 else ", ".join(sectors)
+    return f"ICIO {world.year}, {what} ({listed}), US$ at basic prices"
+
+
+def baci_coverage(year: int, group: str) -> str:
+    """What a BACI profile's figures cover, e.g. "BACI 2023, 74 energy and mineral HS6 products"."""
+    catalogue = products()
+    n = len(catalogue) if group == "all" else int((catalogue["group"] == group).sum())
+    extra = " (coal, crude oil, LNG, pipeline gas; no refined products)" if group == "energy" else ""
+    return f"BACI {year}, {n} {BACI_COVERAGE.get(group, group)} HS6 products{extra}, US$ and tonnes"
+
+
+def _no_icio_year(world: World, country: str, year: int) -> UnknownValueError:
+    """No all-goods source covers ``year``: say so, and offer what exists."""
+    years = world.baci_years
+    if years and year in years:
+        offer = (f"for {year} geoshift has {baci_coverage(year, 'all')} (geoshift profile {country} --source baci "
+                 f"--year {year}; add --group energy or minerals)")
+    elif years:
+        offer = f"BACI ({len(products())} energy and mineral HS6 products) covers {years[0]}-{years[-1]}, not {year}"
+    else:
+        offer = "this World has no BACI data"
+    return UnknownValueError(f"no all-goods source covers {year}: the ICIO network (all goods and services) is "
+                             f"{world.year} only; {offer}; or drop --year for ICIO {world.year}")
+
+
 def _icio_profile(world: World, country: str, year: int | None, group: Group, flow: Flow) -> Profile:
     if year is not None and year != world.year:
-        raise UnknownValueError(f"year {year} is not in the ICIO baseline, which is {world.year} only; "
-                                f"drop --year or use --source baci for 1995-2024")
+        raise _no_icio_year(world, country, year)
     sectors = list(world.sectors_in(group))
     T = world.X[:, :, sectors].sum(axis=2) * ICIO_UNIT_USD
     np.fill_diagonal(T, 0.0)
@@ -175,7 +210,7 @@ def _icio_profile(world: World, country: str, year: int | None, group: Group, fl
              f"final demand by destination: {world.final_rule} rule",)
     return Profile(country, "icio", world.year, group, flow, float(values.sum()), partners,
                    _hhi(np.array([p.share for p in partners])), tuple(leads),
-                   _asymmetry(matrix, country, top), series, notes)
+                   _asymmetry(matrix, country, top), series, notes, coverage=icio_coverage(world, group))
 
 
 def _baci_profile(world: World, country: str, year: int | None, group: Group, flow: Flow) -> Profile:
@@ -240,7 +275,7 @@ def _baci_profile(world: World, country: str, year: int | None, group: Group, fl
     return Profile(country, "baci", year, group, flow, float(values.sum()), partners,
                    _hhi(np.array([p.share for p in partners])), tuple(leads),
                    _asymmetry(matrix, country, top) if country in matrix.index else (), tuple(series), notes,
-                   fuels)
+                   fuels, coverage=baci_coverage(year, group))
 
 
 def _fuel_series(rows: pd.DataFrame, other_side: str, top: list[str],
