@@ -70,6 +70,8 @@ def solve_gravity(
     no_source = B.sum(axis=0) <= 0
     if no_source.any():
         raise InputError(f"tau_hat leaves importer {int(np.argmax(no_source))} with no source at all")
+    foreign = B * (1.0 - np.eye(N))
+    validate.trade_balance_feasible(foreign.sum(axis=1) > 0, foreign.sum(axis=0) > 0, D, Y)
     world_output = Y.sum()
 
     def prices(log_w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -93,8 +95,11 @@ def solve_gravity(
     x0 = np.zeros(N) if w0 is None else np.log(np.asarray(w0, dtype=np.float64))
     outcome = anderson(g, x0, tol=tol, max_iter=max_iter, max_step=2.0,
                        memory=anderson_memory)
-    w = np.exp(outcome.x)
-    A, Phi = prices(outcome.x)
+    # the accelerator returns a mixed iterate; under balanced trade the residual cannot see the price level, so
+    # put it back on the numéraire (world output unchanged) exactly
+    log_w = outcome.x - np.log(np.exp(outcome.x) @ Y / world_output)
+    w = np.exp(log_w)
+    A, Phi = prices(log_w)
     E_new = w * Y + D
     pi_new = B * A[:, None] / Phi[None, :]
     P_hat = Phi ** (-1.0 / th)

@@ -190,6 +190,9 @@ def counterfactual(cal: Calibration, tau: np.ndarray, theta: np.ndarray, rate: n
         j, n = (int(v) for v in np.argwhere(stranded)[0])
         raise InputError(f"tau_hat leaves {cal.countries[n]} with no source of sector {cal.sectors[j]} "
                          f"(every supplier, domestic included, is embargoed)")
+    N = len(cal.countries)
+    foreign = (B * cal.E.T[:, :, None] > 0) & ~np.eye(N, dtype=bool)[None, :, :]  # [j, n, i]: open, used routes
+    validate.trade_balance_feasible(foreign.any(axis=(0, 1)), foreign.any(axis=(0, 2)), D, cal.VA, cal.countries)
     return Counterfactual(
         theta=theta, B=B, BT=np.ascontiguousarray(np.transpose(weights / (1.0 + rate), (2, 0, 1))),
         BR=np.ascontiguousarray(np.transpose(weights * rate / (1.0 + rate), (2, 1, 0))),

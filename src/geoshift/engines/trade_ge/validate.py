@@ -56,3 +56,30 @@ def theta(value: object, sectors: int | None = None, name: str = "theta") -> np.
     if not np.all(np.isfinite(array)) or np.any(array <= 0):
         raise InputError(f"{name} must be finite and > 0 (a trade elasticity, typically 2-15), got {array}")
     return array
+
+
+BALANCED = 1e-12  # |D| below this share of a country's value added counts as balanced trade
+
+
+def trade_balance_feasible(open_exports: np.ndarray, open_imports: np.ndarray, D: np.ndarray, scale: np.ndarray,
+                           labels: tuple[str, ...] | None = None) -> None:
+    """With deficits ``D`` (imports - exports) held fixed, a country cut off from every foreign buyer must import
+    exactly D, and one cut off from every supplier must export exactly -D. Where that cannot hold (a positive
+    amount through no open route, or zero through open routes that CES demand always uses) there is no
+    equilibrium: raise instead of letting the solver chase a wage of zero."""
+    for n in range(len(D)):
+        name = labels[n] if labels is not None else str(n)
+        d = float(D[n])
+        balanced = abs(d) <= BALANCED * float(scale[n])
+        if not open_exports[n]:
+            if open_imports[n] and (balanced or d < 0):
+                raise InputError(f"tau_hat cuts {name} off from every foreign buyer while it can still import, with a "
+                                 f"fixed deficit of {d:.6g} (<= 0): no equilibrium exists (its wage would have to fall "
+                                 f"to zero); embargo its imports too, keep one export market open, or set D_new")
+            if not open_imports[n] and not balanced:
+                raise InputError(f"tau_hat closes all of {name}'s foreign trade but its fixed deficit is {d:.6g}, not "
+                                 f"0: no equilibrium exists; keep some trade open or set D_new")
+        elif not open_imports[n] and (balanced or d > 0):
+            raise InputError(f"tau_hat cuts {name} off from every foreign supplier while it can still export, with a "
+                             f"fixed deficit of {d:.6g} (>= 0): no equilibrium exists; embargo its exports too, keep "
+                             f"one supplier open, or set D_new")
