@@ -22,6 +22,7 @@ from geoshift.engines.energy.outcome import EnergyOutcome, energy_outcome
 from geoshift.engines.trade_ge import Calibration, calibrate, remove_deficits, solve_multisector, theta_for
 from geoshift.engines.trade_ge.results import MultiSectorResult
 from geoshift.results.codekey import code_key
+from geoshift.results.ensemble import Backend, run_ensemble, serial
 from geoshift.results.metrics import compute_metrics, energy_metrics
 from geoshift.results.records import RunRecord
 from geoshift.results.sensitivity import elasticity_rows, elasticity_sensitivity
@@ -54,9 +55,14 @@ class Results:
 class Runner:
     """Runs scenarios on one World, reusing calibrations (and the deficit-free baseline) between them."""
 
-    def __init__(self, world: World, store: RunStore | None = None) -> None:
+    def __init__(self, world: World, store: RunStore | None = None, *, draws: int | None = None,
+                 seed: int | None = None, backend: Backend = serial, backend_name: str = "serial") -> None:
+        """``draws``/``seed`` override those a scenario's ``uncertainty:`` declares (``draws=0``: no ensemble);
+        ``backend`` solves the draws' chunks (serial, a process pool or Dask: identical results)."""
         self.world = world
         self.store = store
+        self.draws, self.seed = draws, seed
+        self.backend, self.backend_name = backend, backend_name
         self._calibrations: dict[tuple[str, bytes], Calibration] = {}
         self._energy_baselines: dict[tuple[str, int], EnergyBaseline] = {}
 
@@ -91,7 +97,17 @@ class Runner:
 
         check_options(options, settings.exporter, self.energy_year(settings))
 
+    def with_overrides(self, scenario: Scenario) -> Scenario:
+        """The scenario as this runner solves it: its declared draws and seed, or the runner's overrides."""
+        if scenario.uncertainty is None:
+            return scenario
+        if self.draws == 0:
+            return scenario.model_copy(update={"uncertainty": None})
+        update = {k: v for k, v in (("draws", self.draws), ("seed", self.seed)) if v is not None}
+        return scenario.model_copy(update={"uncertainty": scenario.uncertainty.model_copy(update=update)})
+
     def run(self, scenario: Scenario, *, force: bool = False) -> Results:
+        scenario = self.with_overrides(scenario)
         scenario_hash = scenario.content_hash()
         data_key = self.world.data_key
         if self.store is not None and not force:
@@ -107,13 +123,19 @@ class Runner:
         sensitivity = elasticity_sensitivity(cal, arrays, theta, result, group_year=scenario.data.group_year,
                                              tol=scenario.engine.tol, max_iter=scenario.engine.max_iter)
         metrics = pd.concat([metrics, elasticity_rows(cal.sectors, theta), sensitivity], ignore_index=True)
+        ensemble = None
+        if scenario.uncertainty is not None:
+            ensemble = run_ensemble(self.world, scenario, cal, arrays, theta, result, backend=self.backend,
+                                    backend_name=self.backend_name)
+            metrics = pd.concat([metrics, ensemble.metrics()], ignore_index=True)
         settings, options = self.energy_options(scenario, arrays)
         energy = energy_outcome(self.energy_baseline(settings), options)
         metrics = pd.concat([metrics, energy_metrics(energy)], ignore_index=True)
         diagnostics = {**result.diagnostics.to_dict(), "model": scenario.engine.model,
                        "deficits": scenario.engine.deficits,
                        "energy": {**energy.scenario.diagnostics.to_dict(), "lp_seconds": energy.scenario.lp_seconds,
-                                  "lp_size": list(energy.scenario.lp_size)}}
+                                  "lp_size": list(energy.scenario.lp_size)},
+                       **({"ensemble": ensemble.describe()} if ensemble is not None else {})}
         record = RunRecord(
             run_id=uuid.uuid4().hex[:12], name=scenario.name, description=scenario.description,
             spec_yaml=scenario.to_yaml(), scenario_hash=scenario_hash,

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from geoshift.errors import ScenarioError
+from geoshift.scenario.uncertainty import Distribution, UncertaintySettings, parse_uncertainty
 from geoshift.scenario.yamlio import line_of, parse_yaml, path_text, read_text
 
 Selector = str | list[str]
@@ -150,11 +151,17 @@ class Scenario(_Frozen):
     engine: EngineSettings = EngineSettings()
     elasticities: dict[str, Annotated[float, Field(gt=0.0, le=1000.0)]] = {}
     energy: EnergySettings | None = None
+    uncertainty: UncertaintySettings | None = None  # declared distributions (``uncertainty: default`` for theta)
     inherited_shocks: list[Shock] = []  # filled by ``extends``; not written in files
     shocks: list[Shock] = []
     comment: str = Field(default="", exclude=True)  # the file's leading comment block; not part of the hash
     source: str = Field(default="", exclude=True)  # the file it was read from; not part of the hash
     shock_origins: list[str] = Field(default=[], exclude=True)  # "file:line" of each of all_shocks, where known
+
+    @field_validator("uncertainty", mode="before")
+    @classmethod
+    def _uncertainty_word(cls, value: Any) -> Any:
+        return parse_uncertainty(value)
 
     @field_validator("shocks", mode="before")
     @classmethod
@@ -211,6 +218,8 @@ def explain_validation_error(error: Any, raw: Any) -> tuple[tuple[int | str, ...
                                 + f"; allowed: {', '.join(SHOCK_KINDS)}")
     if kind == "union_tag_not_found":
         return (*loc, "kind"), f"a shock needs a kind: one of {', '.join(SHOCK_KINDS)}"
+    if kind == "value_error" and "ctx" in error:
+        return loc, str(error["ctx"]["error"])
     if kind == "missing":
         return loc, f"missing required key {str(loc[-1])!r}"
     if kind == "float_parsing" and isinstance(error.get("input"), str) and error["input"].strip().endswith("%"):
@@ -233,6 +242,8 @@ def _allowed_keys(parent: tuple[int | str, ...], raw: Any) -> list[str]:
         model = EngineSettings
     elif parent and parent[0] == "data":
         model = DataSettings
+    elif parent and parent[0] == "uncertainty":
+        model = UncertaintySettings if len(parent) == 1 else Distribution
     elif parent and parent[0] == "energy":
         nested: dict[str, type[BaseModel]] = {"closures": EnergyClosure, "bounds": EnergyBound,
                                               "openings": RouteOpening}
