@@ -36,6 +36,7 @@ from geoshift.engines.bargain.summary import result_dict as bargain_result_dict
 from geoshift.engines.strategy.alignment import (
     build_game,
     economic_payoffs_from,
+    game_ensemble,
     game_map,
     parse_game,
     result_dict,
@@ -55,6 +56,7 @@ from geoshift.scenario.apply import resolve_sectors
 from geoshift.scenario.quick import quick_scenario
 from geoshift.scenario.shipped import shipped_scenarios
 from geoshift.scenario.spec import EnergySettings, Scenario, load_scenario
+from geoshift.scenario.uncertainty import UncertaintySettings
 from geoshift.scenario.yamlio import read_text
 from geoshift.world import World, load_world
 
@@ -269,6 +271,84 @@ def _real_income(record: RunRecord) -> dict[str, float]:
     return dict(zip(rows["country"], rows["value"], strict=True))
 
 
+def _backend(name: str, scheduler: str | None) -> dict[str, Any]:
+    """Runner keywords for ``--backend`` (the backends module imports Dask only when asked for)."""
+    from geoshift.results.backends import backend_for
+
+    return {"backend": backend_for(name, scheduler), "backend_name": name}
+
+
+def _ensemble_summary(record: RunRecord) -> dict[str, Any]:
+    """Quantiles, sign shares and drivers of a run's ensemble, by headline row."""
+    out: dict[str, Any] = {}
+    q = {level: dict(zip(rows["country"], rows["value"], strict=True))
+         for level in ("q05", "q50", "q95") if len(rows := record.metric(f"real_income_change_pct_{level}"))}
+    share = record.metric("real_income_sign_share").set_index("country")["value"]
+    drivers = record.metric("sensitivity_index_first_order")
+    central = _real_income(record)
+    for country in q.get("q50", {}):
+        mine = drivers[drivers["country"] == country].sort_values("value", ascending=False).head(5)
+        out[country] = {"central": central.get(country), "q05": q["q05"][country], "q50": q["q50"][country],
+                        "q95": q["q95"][country], "sign_share": float(share[country]),
+                        "drivers": dict(zip(mine["sector"], mine["value"].astype(float), strict=True))}
+    return out
+
+
+@app.command("ensemble")
+def ensemble_command(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML with an uncertainty: section (or any scenario with "
+                                        "--default-uncertainty).")],
+    draws: Annotated[int | None, typer.Option(help="Draws (default: the file's).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the file's).")] = None,
+    backend: Annotated[str, typer.Option(help="local (process pool) | serial | dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (default: "
+                                                  "$GEOSHIFT_DASK_SCHEDULER).")] = None,
+    default_uncertainty: Annotated[bool, typer.Option("--default-uncertainty", help="Draw every elasticity over its "
+                                                      "published range if the file declares nothing.")] = False,
+    store: Annotated[Path | None, typer.Option(help="Results database.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML report.")] = Path("geoshift-out"),
+    force: Annotated[bool, typer.Option(help="Solve again even if stored.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every result as a distribution: draw the scenario's declared uncertainty, solve every draw, report the
+    5/50/95 % band, the share of draws that keep the sign, and what drives it."""
+    _check_out_folder(out_dir)
+    if draws is not None and draws < 2:
+        raise InputError(f"--draws {draws}: give at least 2")
+    scenario = load_scenario(file)
+    if scenario.uncertainty is None:
+        if not default_uncertainty:
+            raise InputError(f"{file}: the scenario declares no uncertainty; add 'uncertainty: default' (every "
+                             f"elasticity over its published range) or pass --default-uncertainty")
+        scenario = scenario.model_copy(update={"uncertainty": UncertaintySettings(elasticities={"default": True})})
+    world = _world()
+    runner = Runner(world, _store(store), draws=draws, seed=seed, **_backend(backend, scheduler))
+    runner.prepare(scenario)
+    n = draws or scenario.uncertainty.draws  # type: ignore[union-attr]
+    with out.status(f"Solving {n} draws of {scenario.name} ({backend})...", spinner="dots"):
+        results = runner.run(scenario, force=force)
+    record = results.record
+    summary = _ensemble_summary(record)
+    report = write_report([record], out_dir / f"ensemble-{record.name}.html", world_summary=world.summary(),
+                          title=f"geoshift ensemble: {record.name}")
+    if as_json:
+        _print_json({"run_id": record.run_id, "name": record.name, "reused": results.reused,
+                     "ensemble": record.diagnostics.get("ensemble"), "headline": summary, "report": str(report)})
+        return
+    ens = record.diagnostics.get("ensemble", {})
+    table = Table(title=f"{record.name}: real income, % change — central and the 5/50/95 % of {ens.get('draws')} "
+                        f"draws ({ens.get('sampler')}, seed {ens.get('seed')})")
+    for column in ("", "central", "5 %", "median", "95 %", "same sign", "main drivers (first-order index)"):
+        table.add_column(column, justify="left" if column in ("", "main drivers (first-order index)") else "right")
+    for country, row in summary.items():
+        drivers = ", ".join(f"{k.removeprefix('theta.')} {v:.2f}" for k, v in list(row["drivers"].items())[:3])
+        table.add_row(country, f"{row['central']:+.3f}", f"{row['q05']:+.3f}", f"{row['q50']:+.3f}",
+                      f"{row['q95']:+.3f}", f"{100 * row['sign_share']:.0f} %", drivers)
+    out.print(table)
+    out.print(f"[dim]run {record.run_id}{' (from the store)' if results.reused else ''}; {ens.get('seconds', 0):.1f} s "
+              f"on backend {ens.get('backend')}; report: {report}[/]")
+
+
 def _sensitivity(record: RunRecord) -> dict[str, dict[str, float]]:
     """country -> {"SECTOR low|high": real income change %} from a run's sensitivity metrics."""
     out: dict[str, dict[str, float]] = {}
@@ -285,8 +365,19 @@ def _sensitivity_line(record: RunRecord, country: str = "RUS") -> str | None:
     if not values or central is None:
         return None
     worst = max(values, key=lambda k: abs(values[k] - central))
-    return (f"{record.name}: {country} {central:+.3f} %, {min(values.values()):+.3f} to {max(values.values()):+.3f} % "
-            f"over the tested elasticity ranges (largest move: {worst} end, {values[worst]:+.3f} %)")
+    if abs(values[worst] - central) < 5e-4:
+        return None
+    text = (f"{record.name}: {country} {central:+.3f} %, {min(values.values()):+.3f} to {max(values.values()):+.3f} % "
+            f"at the ends of the tested elasticity ranges (largest move: {worst} end, {values[worst]:+.3f} %)")
+    low, high = (record.metric(f"real_income_change_pct_{q}").set_index("country")["value"] for q in ("q05", "q95"))
+    if country in low.index and country in high.index:
+        drivers = record.metric("sensitivity_index_first_order")
+        drivers = drivers[drivers["country"] == country].sort_values("value", ascending=False)
+        draws = record.diagnostics.get("ensemble", {}).get("draws", "?")
+        text += (f"; 5-95 % over {draws} draws of all elasticities: [{low[country]:+.3f}, {high[country]:+.3f}]"
+                 + (f", driven by {drivers['sector'].iloc[0]} (index {drivers['value'].iloc[0]:.2f})"
+                    if len(drivers) else ""))
+    return text
 
 
 def _latest_strategy_runs(store: RunStore) -> list[RunRecord]:
@@ -311,6 +402,13 @@ def run_command(
                                                "data folder).")] = None,
     report: Annotated[bool, typer.Option(help="Write the HTML report.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the runs' summary as JSON.")] = False,
+    draws: Annotated[int | None, typer.Option(help="Ensemble draws for scenarios that declare uncertainty "
+                                              "(default: the file's; 0 = no ensemble).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the draws (default: the file's).")] = None,
+    backend: Annotated[str, typer.Option(help="Where draws are solved: local (process pool) | serial | dask.")
+                       ] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://HOST:8786 (default: "
+                                                  "$GEOSHIFT_DASK_SCHEDULER).")] = None,
 ) -> None:
     """Run scenarios (default: the shipped realignment set) and write an HTML report."""
     if report:
@@ -323,8 +421,10 @@ def run_command(
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise InputError(f"scenario names must be unique in one run; repeated: {', '.join(duplicated)}")
+    if draws is not None and draws != 0 and draws < 2:
+        raise InputError(f"--draws {draws}: give 0 (no ensemble) or at least 2")
     world = _world()
-    runner = Runner(world, _store(store))
+    runner = Runner(world, _store(store), draws=draws, seed=seed, **_backend(backend, scheduler))
     for scenario in scenarios:
         runner.prepare(scenario)
     results = []
@@ -551,6 +651,9 @@ def game_command(
     set_values: Annotated[list[str], typer.Option("--set", help="NAME=VALUE parameter override; repeatable.")] = [],  # noqa: B006
     map_axes: Annotated[str | None, typer.Option("--map", help="Two parameters to sweep, e.g. rho,package.")] = None,
     n: Annotated[int, typer.Option(help="Grid points per map axis.")] = 40,
+    draws: Annotated[int, typer.Option(help="Also solve the game at this many draws of its parameters (each over "
+                                       "its declared range, --set ones fixed): how often each outcome holds.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the draws.")] = 0,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML report.")] = Path("geoshift-out"),
     store: Annotated[Path | None, typer.Option(help="Results database.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -574,18 +677,21 @@ def game_command(
     with out.status("Solving the game (each distinct outcome scenario once)...", spinner="dots"):
         solution = solve_game(game, overrides)
         grid = game_map(game, axes[0], axes[1], n, overrides) if axes else None
-    result = result_dict(game, solution, grid)
+        ensemble = game_ensemble(game, draws, seed=seed, overrides=overrides) if draws else None
+    result = result_dict(game, solution, grid, ensemble)
     report = write_game_report(result, spec_text, out_dir / f"game-{spec.name}.html")
     record = RunRecord(
         run_id=uuid.uuid4().hex[:12], name=spec.name, description=spec.description, spec_yaml=spec_text,
         scenario_hash=hashlib.sha256(json.dumps({"spec": spec.model_dump(mode="json"), "set": overrides,
-                                                  "map": axes, "n": n}, sort_keys=True).encode()).hexdigest(),
+                                                  "map": axes, "n": n, "draws": draws, "seed": seed},
+                                                 sort_keys=True).encode()).hexdigest(),
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         metrics=pd.DataFrame([("game_payoff", p, "", outcome, v, "% real income")
                               for outcome, values in result["payoffs"].items() for p, v in values.items()],
                              columns=["metric", "country", "partner", "sector", "value", "unit"]),
         diagnostics={"spe": [e["outcome"] for e in result["spe"]], "delta_star": result["delta_star"],
-                     "engine_solves": result["engine_solves"], "seconds": result["seconds"]},
+                     "engine_solves": result["engine_solves"], "seconds": result["seconds"],
+                     **({"ensemble": result["ensemble"]} if "ensemble" in result else {})},
         provenance=[asdict(p) for p in world.provenance], data_key=world.data_key, kind="game", code_key=code_key())
     _store(store).save(record)
     if as_json:
@@ -603,6 +709,12 @@ def game_command(
         share = float((grid.russia_moves == 2).mean())
         out.print(f"map {grid.x} x {grid.y} ({n} x {n}): Russia aligns west after a deal in {100 * share:.0f} % of "
                   f"the cells; {grid.engine_solves} engine solves, {grid.seconds:.1f} s")
+    if ensemble is not None:
+        shares = ", ".join(f"{path} {100 * v:.0f} %" for path, v in list(ensemble.outcome_shares.items())[:4])
+        drivers = ", ".join(f"{k} {v:.2f}" for k, v in list(ensemble.drivers.items())[:3])
+        out.print(f"over {ensemble.draws} draws of the {len(ensemble.parameters)} parameters (each over its declared "
+                  f"range): subgame-perfect outcomes {shares}; Russia aligns west after a deal in "
+                  f"{100 * ensemble.west_share:.0f} % of draws; what decides it (first-order index): {drivers}")
     out.print(f"report: {report}  (run {record.run_id})")
 
 

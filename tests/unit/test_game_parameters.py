@@ -83,3 +83,20 @@ def test_payoffs_are_the_sum_of_their_terms_and_the_subjective_terms_by_hand(fil
     if EU in game.players:
         assert west[EU]["subjective"] == pytest.approx(p["eu_security_west"] - 0.75 * p["eu_sanctions_value"],
                                                        abs=1e-15)
+
+
+def test_game_ensemble_shares_and_drivers_by_hand() -> None:
+    """With the hand-made economics of test_alignment_game (Russia gains 2 rho - 1 by aligning west after a deal,
+    the other terms zero), Russia aligns west iff rho > 1/2: over uniform draws of rho alone the share is 1/2 and
+    rho explains all of it."""
+    from geoshift.engines.strategy.alignment import game_ensemble
+    from tests.unit.test_alignment_game import game as hand_game
+
+    g = hand_game()
+    fixed = {name: p.value for name, p in g.spec.parameters.items() if name != "rho"}
+    e = game_ensemble(g, 400, seed=2, overrides=fixed)
+    assert e.parameters == ("rho",)
+    assert e.west_share == pytest.approx(0.5, abs=1 / 400)
+    assert e.drivers["rho"] == pytest.approx(1.0, abs=0.05)
+    assert sum(e.outcome_shares.values()) == pytest.approx(1.0, abs=1e-12)
+    assert e.outcome_shares["deal/west/keep"] == pytest.approx(e.west_share, abs=1e-12)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from geoshift.engines.energy.baseline import ICIO_UNIT_USD, energy_baseline
 from geoshift.world.world import World
@@ -51,8 +52,11 @@ def _icio(world: World, exporter: str) -> SourceTotal:
 
 
 def _baci(world: World, exporter: str, year: int) -> SourceTotal:
-    flows = energy_baseline(world, exporter, year).flows
-    by_group = flows[flows["fuel"] != "products"].groupby(flows["fuel"].map(GROUP_OF_FUEL))["value_usd"].sum()
+    """What BACI itself counts: the baseline's BACI rows, including those the year's embargoes remove."""
+    baseline = energy_baseline(world, exporter, year)
+    rows = pd.concat([baseline.flows, baseline.removed], ignore_index=True)
+    rows = rows[rows["source"].astype(str).str.startswith("BACI") & (rows["fuel"] != "products")]
+    by_group = rows.groupby(rows["fuel"].map(GROUP_OF_FUEL))["value_usd"].sum()
     values: dict[str, float | None] = {g: float(by_group.get(g, 0.0)) for g in GROUPS[:2]}
     values["refined products"] = None
     return SourceTotal(f"BACI {year}", year, values, "HS 2701/2702, 2709, 271111, 271121 (the data pack's extract has "
@@ -75,9 +79,16 @@ def energy_export_totals(world: World, exporter: str, year: int) -> Reconciliati
     lp = _lp(world, exporter, year)
     totals = tuple(t for t in (icio, same_year if year != world.year else None, baci, lp) if t is not None)
     bn = 1e9
-    notes = [f"The energy LP's US$ {lp.total_usd / bn:,.1f} bn = BACI {year}'s US$ {baci.total_usd / bn:,.1f} bn "
-             f"+ US$ {(lp.values_usd['refined products'] or 0.0) / bn:,.1f} bn of refined products taken from ICIO "
-             f"{world.year}, which BACI's extract lacks."]
+    baseline = energy_baseline(world, exporter, year)
+    by_source = baseline.flows.groupby("source")["value_usd"].sum()
+    removed = float(baseline.removed["value_usd"].sum()) if len(baseline.removed) else 0.0
+    parts = [f"{source} US$ {value / bn:,.1f} bn" for source, value in by_source.items()]
+    notes = [f"The energy LP's US$ {lp.total_usd / bn:,.1f} bn = " + " + ".join(parts)
+             + (f", after removing US$ {removed / bn:,.1f} bn that the embargoes in force in {year} stop (not "
+                f"reallocated)" if removed else "")
+             + f"; BACI {year} counts US$ {baci.total_usd / bn:,.1f} bn of coal, crude and gas and no refined "
+               f"products (its extract lacks HS 2710), which come from ICIO {world.year} C19 where no other source "
+               f"covers the year."]
     if icio is not None and same_year is not None:
         gap = ((icio.values_usd["crude and natural gas"] or 0.0) - (same_year.values_usd["crude and natural gas"]
                                                                     or 0.0)) / bn

@@ -17,6 +17,8 @@ from geoshift.results.records import KEY_COUNTRIES, METRIC_COLUMNS, WORLD, RunRe
 
 INCOME = "real_income_change_pct"
 TARIFF_REVENUE = "tariff_revenue_usd"
+BAND = ("real_income_change_pct_q05", "real_income_change_pct_q95")
+DRIVERS = "sensitivity_index_first_order"
 BILLION = 1e9
 _LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 50, "b": 60}}
 
@@ -66,12 +68,22 @@ def income_bars(runs: Sequence[RunRecord]) -> go.Figure:
     fig = go.Figure()
     for run, label in zip(runs, run_labels(runs), strict=True):
         values = country_values(run, INCOME)
+        low, high = country_values(run, BAND[0]), country_values(run, BAND[1])
+        y = [values.get(c) for c in countries]
+        error = None
+        if low and high:  # the 5-95 % band of the ensemble, around the central value
+            error = {"type": "data", "symmetric": False, "color": "#52606d", "thickness": 1.2,
+                     "array": [max(0.0, high[c] - values[c]) if c in high and c in values else None
+                               for c in countries],
+                     "arrayminus": [max(0.0, values[c] - low[c]) if c in low and c in values else None
+                                    for c in countries]}
         fig.add_trace(go.Bar(
-            name=html.escape(label), x=countries, y=[values.get(c) for c in countries],
+            name=html.escape(label), x=countries, y=y, error_y=error,
             hovertemplate="%{x}: %{y:+.3f} %<extra>" + html.escape(label) + "</extra>",
         ))
     fig.update_layout(
-        **_LAYOUT, barmode="group", height=450, title="Real income change vs baseline (%)",
+        **_LAYOUT, barmode="group", height=450,
+        title="Real income change vs baseline (%); whiskers: 5-95 % of the ensemble where one was run",
         xaxis_title="country", yaxis_title="real income change (%)", legend_title="scenario",
     )
     return fig
@@ -127,11 +139,31 @@ def tariff_revenue_bars(runs: Sequence[RunRecord], top: int = 20) -> go.Figure |
     return fig
 
 
+def tornado(run: RunRecord, country: str = "RUS", top: int = 8) -> go.Figure | None:
+    """Horizontal bars of the ``top`` first-order sensitivity indices of ``country``'s real income: which declared
+    parameter moves the headline most (None without an ensemble)."""
+    rows = metric_rows(run, DRIVERS)
+    rows = rows[rows["country"] == country].sort_values("value", ascending=False).head(top)
+    if rows.empty:
+        return None
+    fig = go.Figure(go.Bar(x=rows["value"].tolist()[::-1], y=[html.escape(s) for s in rows["sector"]][::-1],
+                           orientation="h", hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
+    fig.update_layout(**_LAYOUT, height=80 + 32 * len(rows),
+                      title=f"{html.escape(run.name)}: what drives {country}'s real income (first-order index)",
+                      xaxis_title="share of the variance over the draws explained alone", xaxis_range=[0, 1])
+    return fig
+
+
 def report_figures(runs: Sequence[RunRecord]) -> list[tuple[str, go.Figure]]:
-    """The report's figures in order, each with a short id: income bars, income heatmap, tariff revenue if any."""
+    """The report's figures in order, each with a short id: income bars (with ensemble bands), income heatmap,
+    tariff revenue if any, a tornado of the drivers of each ensemble."""
     figures: list[tuple[str, go.Figure]] = [
         ("income-bars", income_bars(runs)), ("income-heatmap", income_heatmap(runs)),
     ]
+    for i, run in enumerate(runs):
+        chart = tornado(run)
+        if chart is not None:
+            figures.append((f"drivers-{i}", chart))
     tariffs = tariff_revenue_bars(runs)
     if tariffs is not None:
         figures.append(("tariff-revenue", tariffs))

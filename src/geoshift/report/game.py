@@ -72,6 +72,16 @@ def render_game_report(result: Mapping[str, Any], spec_text: str) -> str:
         "and every player its security and status terms).</p>",
         text_table([f"outcome ({order})", *players], outcomes), "</section>",
     ]
+    ens = result.get("ensemble")
+    if ens:
+        shares = [[escape(k), f"{100 * v:.1f} %"] for k, v in ens["outcome_shares"].items()]
+        drivers = [[escape(k), f"{v:.2f}"] for k, v in list(ens["drivers"].items())[:8]]
+        parts += ["<section id=\"ensemble\"><h2>Over the parameters' ranges</h2>",
+                  f"<p class=\"note\">{ens['draws']} {escape(ens['sampler'])} draws (seed {ens['seed']}) of "
+                  f"{len(ens['parameters'])} parameters, each uniform over its declared range: Russia aligns west "
+                  f"after a deal in {100 * ens['russia_west_share']:.0f} % of them.</p>",
+                  text_table(["subgame-perfect outcome", "share of draws"], shares),
+                  text_table(["parameter", "first-order index of 'Russia aligns west'"], drivers), "</section>"]
     if result.get("map"):
         parts += ["<section id=\"map\"><h2>Map</h2>", _map_figure(result["map"]), "</section>"]
     parts += ["<section id=\"parameters\"><h2>Parameters</h2>",

@@ -168,10 +168,13 @@ def _summary(runs: Sequence[RunRecord]) -> str:
     rows = []
     for run, label in zip(runs, figures.run_labels(runs), strict=True):
         values = figures.country_values(run, figures.INCOME)
-        cells = [_td(values.get(c)) for c in columns]
+        low, high = (figures.country_values(run, name) for name in figures.BAND)
+        cells = [_td(values.get(c), f"<small>[{_pct(low[c])}, {_pct(high[c])}]</small>" if c in low and c in high
+                     else "") for c in columns]
         rows.append([_row_head(label), *cells, f'<td class="txt">{escape(_solver(run.diagnostics))}</td>'])
     header = ["scenario", *(f"{c} (%)" for c in columns), "solver (converged, iterations, residual)"]
-    return '<p class="note">Real income change vs baseline (%).</p>\n' + _table(header, rows)
+    return ('<p class="note">Real income change vs baseline (%); below each value, where the scenario declares its '
+            "uncertainty, the 5–95 % band over the ensemble's draws.</p>\n" + _table(header, rows))
 
 
 def _sensitivity(runs: Sequence[RunRecord]) -> str:

@@ -24,7 +24,7 @@ from geoshift.errors import ConvergenceError
 from geoshift.results.records import KEY_COUNTRIES, METRIC_COLUMNS, WORLD
 from geoshift.scenario.apply import ShockArrays
 from geoshift.scenario.spec import Scenario
-from geoshift.scenario.uncertainty import UncertainParameter, draw, elasticity_parameters
+from geoshift.scenario.uncertainty import UncertainParameter, draw, elasticity_parameters, first_order_indices
 from geoshift.world.world import PROFILE_GROUPS, World
 
 QUANTILES = (0.05, 0.5, 0.95)
@@ -95,27 +95,6 @@ def solve_chunk(problem: ChunkProblem, values: np.ndarray) -> np.ndarray:
 def serial(problem: ChunkProblem, chunks: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Solve the chunks one after the other in this process."""
     return [solve_chunk(problem, chunk) for chunk in chunks]
-
-
-def first_order_indices(x: np.ndarray, y: np.ndarray, bins: int | None = None) -> np.ndarray:
-    """Given-data estimate of each input's first-order sensitivity index ``Var(E[y | x_k]) / Var(y)``: draws sorted
-    by ``x_k`` into ``b`` equal-count bins, the variance of the bin means over the variance of ``y``, less the
-    ``(b - 1) / n`` an input unrelated to ``y`` scores by chance (then clipped to [0, 1]; 0 when ``y`` does not
-    vary). ``x``: (n, k), ``y``: (n,)."""
-    n, k = x.shape
-    total = float(np.var(y))
-    if total <= 1e-24 * max(1.0, float(np.mean(y * y))):
-        return np.zeros(k)
-    b = bins or max(2, int(np.sqrt(n)))
-    out = np.empty(k)
-    for j in range(k):
-        order = np.argsort(x[:, j], kind="stable")
-        groups = np.array_split(y[order], b)
-        means = np.array([g.mean() for g in groups])
-        sizes = np.array([len(g) for g in groups])
-        out[j] = float(np.sum(sizes * (means - y.mean()) ** 2) / n / total)
-    chance = (b - 1) / n
-    return np.asarray(np.clip((out - chance) / (1.0 - chance), 0.0, 1.0))
 
 
 @dataclass(frozen=True, eq=False)

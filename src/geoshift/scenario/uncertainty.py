@@ -19,6 +19,7 @@ cube to a value by their inverse CDF, so one quasi-random design serves every pa
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -149,12 +150,15 @@ class UncertainParameter:
 
 
 def design(n: int, d: int, sampler: str, seed: int) -> np.ndarray:
-    """``n`` points in the unit cube ``[0, 1)^d``: a Latin hypercube or a scrambled Sobol sequence."""
+    """``n`` points in the unit cube ``[0, 1)^d``: a Latin hypercube or a scrambled Sobol sequence (balanced when
+    ``n`` is a power of two)."""
     if d == 0:
         return np.zeros((n, 0))
     engine: qmc.QMCEngine = (qmc.LatinHypercube(d=d, seed=seed) if sampler == "lhs"
                              else qmc.Sobol(d=d, scramble=True, seed=seed))
-    points = engine.random(n)
+    with warnings.catch_warnings():  # Sobol's balance needs n = 2^m; other n are allowed, and documented
+        warnings.filterwarnings("ignore", message="The balance properties of Sobol", category=UserWarning)
+        points = engine.random(n)
     return np.clip(np.asarray(points, dtype=np.float64), 1e-12, 1.0 - 1e-12)
 
 
@@ -188,3 +192,24 @@ def elasticity_parameters(settings: UncertaintySettings, sectors: tuple[str, ...
                 chosen[code] = UncertainParameter(f"theta.{code}", Distribution(dist="uniform", low=low, high=high),
                                                   "sector_elasticities.csv published range (uniform)")
     return [chosen[c] for c in sectors if c in chosen]
+
+
+def first_order_indices(x: np.ndarray, y: np.ndarray, bins: int | None = None) -> np.ndarray:
+    """Given-data estimate of each input's first-order sensitivity index ``Var(E[y | x_k]) / Var(y)``: draws sorted
+    by ``x_k`` into ``b`` equal-count bins, the variance of the bin means over the variance of ``y``, less the
+    ``(b - 1) / n`` an input unrelated to ``y`` scores by chance (then clipped to [0, 1]; 0 when ``y`` does not
+    vary). ``x``: (n, k), ``y``: (n,)."""
+    n, k = x.shape
+    total = float(np.var(y))
+    if total <= 1e-24 * max(1.0, float(np.mean(y * y))):
+        return np.zeros(k)
+    b = bins or max(2, int(np.sqrt(n)))
+    out = np.empty(k)
+    for j in range(k):
+        order = np.argsort(x[:, j], kind="stable")
+        groups = np.array_split(y[order], b)
+        means = np.array([g.mean() for g in groups])
+        sizes = np.array([len(g) for g in groups])
+        out[j] = float(np.sum(sizes * (means - y.mean()) ** 2) / n / total)
+    chance = (b - 1) / n
+    return np.asarray(np.clip((out - chance) / (1.0 - chance), 0.0, 1.0))

@@ -292,7 +292,8 @@ def _build(baseline: EnergyBaseline, options: EnergyOptions, route_table: pd.Dat
         candidates = set(q0) | {b for b, d in demand.items() if d * options.max_supplier_share >= MIN_BUYER_SHARE
                                 * q0_total and b != exporter}
         candidates |= {b for (b, f), v in options.floors.items() if f == fuel and v > 0}  # contracted buyers
-        closed = options.closures.get(fuel, frozenset())
+        embargoed = baseline.closed.get(fuel, frozenset())  # closed by law in the baseline year
+        closed = options.closures.get(fuel, frozenset()) | embargoed
         fuel_routes = available[available["fuel"] == fuel]
         reach = {str(r): _expand(str(b), year) for r, b in zip(fuel_routes["route"], fuel_routes["buyers"],
                                                                 strict=True)}
@@ -333,7 +334,9 @@ def _build(baseline: EnergyBaseline, options: EnergyOptions, route_table: pd.Dat
             routes_here = [r for r in reach if "world" in reach[r] or buyer in reach[r]]
             floor = float(options.floors.get((buyer, fuel), 0.0))
             if floor > 0 and (buyer in closed or not routes_here):
-                why = (f"{buyer} is closed to {fuel} in this scenario; drop the floor or the closure"
+                why = (f"{buyer} is closed to {fuel} by an embargo in force in {year}; drop the floor"
+                       if buyer in embargoed else
+                       f"{buyer} is closed to {fuel} in this scenario; drop the floor or the closure"
                        if buyer in closed else
                        f"no open {fuel} route of {exporter} reaches {buyer}; open one (energy.openings) or drop "
                        f"the floor")

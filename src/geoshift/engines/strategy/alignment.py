@@ -34,6 +34,7 @@ from geoshift.engines.strategy.mixed import MixedEquilibrium, delta_star, two_pl
 from geoshift.engines.strategy.tree import Node, normal_form, play, pure_nash, subgame_perfect
 from geoshift.errors import ScenarioError
 from geoshift.scenario.spec import Scenario, Shock, explain_validation_error, load_scenario
+from geoshift.scenario.uncertainty import Distribution, UncertainParameter, draw, first_order_indices
 from geoshift.scenario.yamlio import line_of, parse_yaml, path_text, read_text
 
 PLAYERS = ("USA", "RUS", "CHN")
@@ -412,7 +413,50 @@ def game_map(game: AlignmentGame, x: str, y: str, n: int = 40,
     return GameMap(x, y, xs, ys, outcomes, moves, time.perf_counter() - start, game.solves)
 
 
-def result_dict(game: AlignmentGame, solution: Solution, grid: GameMap | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class GameEnsemble:
+    """The game solved at many draws of its parameters (each uniform over its declared [min, max] unless fixed by
+    an override): how often each subgame-perfect outcome holds, and which parameter decides Russia's move."""
+
+    draws: int
+    sampler: str
+    seed: int
+    parameters: tuple[str, ...]  # the drawn parameters
+    outcome_shares: dict[str, float]  # SPE path -> share of draws (first SPE where ties)
+    west_share: float  # share of draws in which Russia aligns west after a deal
+    drivers: dict[str, float]  # parameter -> first-order index of the indicator "Russia aligns west"
+    seconds: float
+
+
+def game_ensemble(game: AlignmentGame, draws: int, *, seed: int = 0, sampler: str = "lhs",
+                  overrides: Mapping[str, float] | None = None) -> GameEnsemble:
+    """Solve the game at ``draws`` Latin-hypercube (or Sobol) draws of every parameter not fixed by ``overrides``."""
+    start = time.perf_counter()
+    if draws < 2:
+        raise ScenarioError(f"draws {draws}: give at least 2")
+    base = game.parameters(overrides)
+    free = [(name, p) for name, p in game.spec.parameters.items()
+            if p.max > p.min and not (overrides and name in overrides)]
+    params = [UncertainParameter(name, Distribution(dist="uniform", low=p.min, high=p.max), "game file range")
+              for name, p in free]
+    values = draw(params, draws, sampler, seed)
+    paths: list[str] = []
+    west = np.zeros(draws)
+    for d in range(draws):
+        point = {**base, **{p.name: float(values[d, k]) for k, p in enumerate(params)}}
+        spe = subgame_perfect(game.tree(point), game.players)[0]
+        paths.append("/".join(spe.path))
+        after = ("deal", spe.strategies[EU][("deal",)]) if EU in game.players else ("deal",)
+        west[d] = 1.0 if spe.strategies["RUS"][after] == "west" else 0.0
+    shares = {path: paths.count(path) / draws for path in sorted(set(paths), key=lambda p: -paths.count(p))}
+    indices = first_order_indices(values, west) if params else np.zeros(0)
+    drivers = dict(sorted(((p.name, float(indices[k])) for k, p in enumerate(params)), key=lambda kv: -kv[1]))
+    return GameEnsemble(draws, sampler, seed, tuple(p.name for p in params), shares, float(west.mean()), drivers,
+                        time.perf_counter() - start)
+
+
+def result_dict(game: AlignmentGame, solution: Solution, grid: GameMap | None = None,
+                ensemble: GameEnsemble | None = None) -> dict[str, Any]:
     """Everything a user or a report needs, as plain data (the CLI's JSON)."""
     params = solution.parameters
     payoffs = {"/".join(x for x in (o, e, a, r) if x): game.payoffs(o, a, r, params, e)
@@ -429,6 +473,11 @@ def result_dict(game: AlignmentGame, solution: Solution, grid: GameMap | None = 
         "delta_star": solution.delta_star, "delta_star_by_player": solution.delta_star_by_player,
         "payoffs": payoffs, "payoff_terms": terms, "engine_solves": game.solves, "seconds": solution.seconds,
     }
+    if ensemble is not None:
+        out["ensemble"] = {"draws": ensemble.draws, "sampler": ensemble.sampler, "seed": ensemble.seed,
+                           "parameters": list(ensemble.parameters), "outcome_shares": ensemble.outcome_shares,
+                           "russia_west_share": ensemble.west_share, "drivers": ensemble.drivers,
+                           "seconds": ensemble.seconds}
     if grid is not None:
         out["map"] = {"x": grid.x, "y": grid.y, "x_values": grid.x_values.tolist(), "y_values": grid.y_values.tolist(),
                       "outcomes": grid.outcomes, "russia_moves": grid.russia_moves.tolist(),
