@@ -117,3 +117,19 @@ def test_an_unknown_sector_in_uncertainty_names_the_file(small_world: World) -> 
     text = "name: x\nuncertainty:\n  elasticities:\n    C99: {dist: uniform, low: 1, high: 2}\n"
     with pytest.raises(ScenarioError, match=r"f\.yaml: uncertainty\.elasticities\.C99: unknown sector or group"):
         geoshift.run(parse_scenario(text, "f.yaml"), small_world)
+
+
+def test_energy_lp_uncertainty_is_drawn(small_world: World) -> None:
+    """The LP's declared parameters are drawn too: a band on the exporter's revenue change, a zero-width one when
+    the parameter is fixed at its central value (max_supplier_share 0.5)."""
+    text = ("name: e\nuncertainty:\n  energy:\n    max_supplier_share: {dist: uniform, low: 0.2, high: 0.9}\n"
+            "  draws: 16\nshocks:\n  - {kind: embargo, exporters: RUS, importers: CHN, sectors: [B06]}\n")
+    m = geoshift.run(parse_scenario(text), small_world).metrics
+    q = m[m["metric"].str.startswith("energy_revenue_change_pct_q")].set_index("metric")["value"]
+    draws = m[m["metric"] == "ensemble_draw_energy_revenue_change_pct"]["value"]
+    assert len(draws) == 16 and q["energy_revenue_change_pct_q05"] <= q["energy_revenue_change_pct_q95"]
+    fixed = geoshift.run(parse_scenario(text.replace("{dist: uniform, low: 0.2, high: 0.9}",
+                                                     "{dist: fixed, value: 0.5}")), small_world).metrics
+    central = fixed[fixed["metric"] == "energy_revenue_change_pct"]["value"].iloc[0]
+    fixed_draws = fixed[fixed["metric"] == "ensemble_draw_energy_revenue_change_pct"]["value"]
+    assert np.allclose(fixed_draws, central, rtol=0, atol=1e-9)

@@ -22,7 +22,7 @@ from geoshift.engines.energy.outcome import EnergyOutcome, energy_outcome
 from geoshift.engines.trade_ge import Calibration, calibrate, remove_deficits, solve_multisector, theta_for
 from geoshift.engines.trade_ge.results import MultiSectorResult
 from geoshift.results.codekey import code_key
-from geoshift.results.ensemble import Backend, run_ensemble, serial
+from geoshift.results.ensemble import Backend, energy_ensemble, run_ensemble, serial
 from geoshift.results.metrics import compute_metrics, energy_metrics
 from geoshift.results.records import RunRecord
 from geoshift.results.sensitivity import elasticity_rows, elasticity_sensitivity
@@ -131,6 +131,9 @@ class Runner:
         settings, options = self.energy_options(scenario, arrays)
         energy = energy_outcome(self.energy_baseline(settings), options)
         metrics = pd.concat([metrics, energy_metrics(energy)], ignore_index=True)
+        if scenario.uncertainty is not None and scenario.uncertainty.energy:
+            metrics = pd.concat([metrics, energy_ensemble(self.energy_baseline(settings), options, scenario)],
+                                ignore_index=True)
         diagnostics = {**result.diagnostics.to_dict(), "model": scenario.engine.model,
                        "deficits": scenario.engine.deficits,
                        "energy": {**energy.scenario.diagnostics.to_dict(), "lp_seconds": energy.scenario.lp_seconds,
