@@ -30,6 +30,7 @@ from geoshift.analysis.validate import (
     value_text,
     write_validation_html,
 )
+from geoshift.commands import check as check_command
 from geoshift.data import packs
 from geoshift.engines.bargain import load_actors, perturbed_forecasts, run_bargaining
 from geoshift.engines.bargain.summary import result_dict as bargain_result_dict
@@ -907,6 +908,9 @@ def validate_command(
         out.print(f"report: {page}")
     sys.stdout.flush()
     sys.stdout.write(validation.line() + "\n")
+
+
+check_command.register(app, _world)
 
 
 @data_app.command("pull")

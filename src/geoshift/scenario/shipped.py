@@ -1,4 +1,5 @@
-"""The shipped realignment scenarios (``scenarios/`` in the source tree, ``geoshift/_scenarios`` when installed)."""
+"""The shipped files: realignment scenarios, games and claims (``scenarios/``, ``games/``, ``claims/`` in the source
+tree; ``geoshift/_scenarios``, ``_games``, ``_claims`` when installed)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,24 @@ SHIPPED_ORDER = (
 )
 
 
-def shipped_dir() -> Path:
-    installed = Path(str(resources.files("geoshift"))) / "_scenarios"
+def shipped_folder(kind: str) -> Path:
+    """The folder of shipped ``scenarios``, ``games`` or ``claims``."""
+    installed = Path(str(resources.files("geoshift"))) / f"_{kind}"
     if installed.is_dir():
         return installed
-    return Path(__file__).resolve().parents[3] / "scenarios"  # a source checkout (editable install)
+    return Path(__file__).resolve().parents[3] / kind  # a source checkout (editable install)
+
+
+def shipped_dir() -> Path:
+    return shipped_folder("scenarios")
+
+
+SHIPPED_CLAIMS = ("detente_rebuttal", "detente_proposal")
+
+
+def shipped_claims() -> list[Path]:
+    folder = shipped_folder("claims")
+    return [folder / f"{name}.yaml" for name in SHIPPED_CLAIMS if (folder / f"{name}.yaml").is_file()]
 
 
 def shipped_scenarios() -> list[Path]:

@@ -426,6 +426,7 @@ class GameEnsemble:
     west_share: float  # share of draws in which Russia aligns west after a deal
     drivers: dict[str, float]  # parameter -> first-order index of the indicator "Russia aligns west"
     seconds: float
+    west: tuple[float, ...] = ()  # per draw: 1 if Russia aligns west after a deal
 
 
 def game_ensemble(game: AlignmentGame, draws: int, *, seed: int = 0, sampler: str = "lhs",
@@ -452,7 +453,7 @@ def game_ensemble(game: AlignmentGame, draws: int, *, seed: int = 0, sampler: st
     indices = first_order_indices(values, west) if params else np.zeros(0)
     drivers = dict(sorted(((p.name, float(indices[k])) for k, p in enumerate(params)), key=lambda kv: -kv[1]))
     return GameEnsemble(draws, sampler, seed, tuple(p.name for p in params), shares, float(west.mean()), drivers,
-                        time.perf_counter() - start)
+                        time.perf_counter() - start, tuple(float(v) for v in west))
 
 
 def result_dict(game: AlignmentGame, solution: Solution, grid: GameMap | None = None,
