@@ -43,9 +43,9 @@ def verdict(central_holds: bool, share: float | None) -> str:
     depends otherwise."""
     if share is None or np.isnan(share):
         return SUPPORTED if central_holds else NOT_SUPPORTED
-    if central_holds and share >= ROBUST:
+    if central_holds and share >= ROBUST - 1e-12:
         return SUPPORTED
-    if not central_holds and share <= 1.0 - ROBUST:
+    if not central_holds and 1.0 - share >= ROBUST - 1e-12:
         return NOT_SUPPORTED
     return DEPENDS
 
