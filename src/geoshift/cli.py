@@ -30,6 +30,7 @@ from geoshift.analysis.validate import (
     value_text,
     write_validation_html,
 )
+from geoshift.commands import alignment as alignment_command
 from geoshift.commands import check as check_command
 from geoshift.data import packs
 from geoshift.engines.bargain import load_actors, perturbed_forecasts, run_bargaining
@@ -55,7 +56,7 @@ from geoshift.results.run import Runner
 from geoshift.results.store import RunStore
 from geoshift.scenario.apply import resolve_sectors
 from geoshift.scenario.quick import quick_scenario
-from geoshift.scenario.shipped import shipped_scenarios
+from geoshift.scenario.shipped import shipped_claims, shipped_scenarios
 from geoshift.scenario.spec import EnergySettings, Scenario, load_scenario
 from geoshift.scenario.uncertainty import UncertaintySettings
 from geoshift.scenario.yamlio import read_text
@@ -410,8 +411,10 @@ def run_command(
                        ] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://HOST:8786 (default: "
                                                   "$GEOSHIFT_DASK_SCHEDULER).")] = None,
+    claims: Annotated[bool, typer.Option(help="With the shipped set, also check the shipped claims.")] = True,
 ) -> None:
-    """Run scenarios (default: the shipped realignment set) and write an HTML report."""
+    """Run scenarios (default: the shipped realignment set, then the shipped claims they bear on) and write an HTML
+    report."""
     if report:
         _check_out_folder(out_dir)
     paths = list(files) if files else shipped_scenarios()
@@ -437,18 +440,27 @@ def run_command(
             results.append(runner.run(scenario, force=force))
             progress.advance(task)
     records = [r.record for r in results]
+    checked: list[Any] = []
+    claims_page = None
+    if not files and claims:  # the main job: the shipped scenarios, then the shipped claims they bear on
+        checked, evidence = check_command.run_check(world, shipped_claims(), draws=draws, store=runner.store,
+                                                    out_dir=out_dir if report else None,
+                                                    console=Console(stderr=True))
+        claims_page = evidence.name if evidence is not None else None
     report_path = None
     if report:
         strategy = _latest_strategy_runs(_store(store))
         pages = {r.run_id: page for r in strategy if (out_dir / (page := _strategy_page(r))).is_file()}
         report_path = write_report(records, out_dir / "report.html", world_summary=world.summary(),
-                                   title="geoshift: realignment scenarios", strategy=strategy, pages=pages)
+                                   title="geoshift: realignment scenarios", strategy=strategy, pages=pages,
+                                   claims_page=claims_page)
     if as_json:
         _print_json({"report": str(report_path) if report_path else None, "runs": [
             {"run_id": r.record.run_id, "name": r.record.name, "scenario_hash": r.record.scenario_hash,
              "reused": r.reused, "diagnostics": r.record.diagnostics,
              "real_income_change_pct": _real_income(r.record),
-             "real_income_change_pct_by_elasticity": _sensitivity(r.record)} for r in results]})
+             "real_income_change_pct_by_elasticity": _sensitivity(r.record)} for r in results],
+            "claims": [c.to_dict() for c in checked], "evidence_page": claims_page})
         return
     table = Table(title="Real income, % change vs the baseline World", box=box.SIMPLE_HEAD, pad_edge=False,
                   collapse_padding=True, padding=(0, 1))
@@ -469,8 +481,10 @@ def run_command(
         out.print(f"[dim]{r.record.name}: run {r.record.run_id}{' (from the store)' if r.reused else ''}, "
                   f"{r.record.diagnostics.get('iterations')} iterations, residual "
                   f"{float(r.record.diagnostics.get('residual', 0.0)):.1e}[/]")
+    if checked:
+        out.print(check_command.verdict_table(checked, "The détente debate's claims, checked (geoshift check)"))
     if report_path is not None:
-        out.print(f"report: {report_path}")
+        out.print(f"report: {report_path}" + (f" (claims: {out_dir / claims_page})" if claims_page else ""))
 
 
 @runs_app.command("list")
@@ -911,6 +925,7 @@ def validate_command(
 
 
 check_command.register(app, _world)
+alignment_command.register(app)
 
 
 @data_app.command("pull")

@@ -192,6 +192,30 @@ def game(ctx: Context, m: Measure) -> Evidence:
                                   f"set ones fixed) with Russia west: {'n/a' if share is None else f'{share:.2f}'}")
 
 
+def alignment(ctx: Context, m: Measure) -> Evidence:
+    """UN General Assembly ideal points: ``stat: volatility_ratio`` = volatility of the country-partner distance over
+    that of the country-USA distance (2000 to the latest year; < 1: the pair is the steadier), or ``distance`` in
+    the latest year. Needs the user-supplied ideal-points file (``$GEOSHIFT_UNGA`` or the user data folder)."""
+    from geoshift.analysis.alignment import pair_alignment, parse_window
+    from geoshift.data import unga
+    from geoshift.errors import DataError
+
+    try:
+        path = unga.find_unga_file(None)
+    except DataError as exc:
+        raise NeedsData(str(exc)) from None
+    points = unga.parse_unga(path)
+    window = parse_window("2000:")
+    pair = pair_alignment(points, m.country, m.partner, window)
+    other = pair_alignment(points, m.country, "USA", window)
+    value = pair.volatility / other.volatility if m.stat == "volatility_ratio" else pair.last_distance
+    detail = (f"volatility of the {pair.label} UN-vote distance {pair.volatility:.3f} vs {other.label} "
+              f"{other.volatility:.3f} ({pair.start}-{pair.end}); distances in {pair.last_year}: "
+              f"{pair.last_distance:.2f} vs {other.last_distance:.2f}")
+    return Evidence(value=float(value), unit="volatility ratio" if m.stat == "volatility_ratio" else
+                    "ideal-point distance", detail=detail, sources=(unga.SOURCE,))
+
+
 def pending(kind: str, what: str) -> Callable[[Context, Measure], Evidence]:
     def evaluate(ctx: Context, m: Measure) -> Evidence:
         raise NeedsData(f"{kind} measures are not wired into geoshift check yet: {what}")
@@ -206,8 +230,7 @@ MEASURES: dict[str, Callable[[Context, Measure], Evidence]] = {
     "game": game,
     "centrality": pending("centrality", "network centrality of the ICIO network (geoshift centrality)"),
     "minerals": pending("minerals", "critical-mineral supply risk (geoshift minerals)"),
-    "alignment": pending("alignment", "UN General Assembly ideal points (Bailey, Strezhnev & Voeten, Harvard "
-                         "Dataverse doi:10.7910/DVN/LEJUQZ), supplied with --unga FILE"),
+    "alignment": alignment,
 }
 
 

@@ -44,7 +44,7 @@ _SECTIONS = (
 
 def render_report(
     runs: Sequence[RunRecord], *, title: str = "geoshift report", world_summary: Mapping[str, Any] | None = None,
-    strategy: Sequence[RunRecord] = (), pages: Mapping[str, str] | None = None,
+    strategy: Sequence[RunRecord] = (), pages: Mapping[str, str] | None = None, claims_page: str | None = None,
 ) -> str:
     """The complete HTML5 document (a string) reporting ``runs``; raises ValueError when ``runs`` is empty.
     ``strategy``: stored game and bargaining runs to summarise, ``pages``: run id -> their own report page."""
@@ -59,6 +59,8 @@ def render_report(
         "scenarios": lambda: _scenarios(runs), "provenance": lambda: _provenance(runs, world_summary),
     }
     nav = " ".join(f'<a href="#{sid}">{heading}</a>' for sid, heading in _SECTIONS)
+    if claims_page:
+        nav = f'<a href="{escape(claims_page)}"><b>Claims and verdicts (evidence page)</b></a> ' + nav
     sections = "\n".join(
         f'<section id="{sid}">\n<h2>{heading}</h2>\n{bodies[sid]()}\n</section>' for sid, heading in _SECTIONS
     )
@@ -75,11 +77,11 @@ def render_report(
 def write_report(
     runs: Sequence[RunRecord], path: Path, *, title: str = "geoshift report",
     world_summary: Mapping[str, Any] | None = None, strategy: Sequence[RunRecord] = (),
-    pages: Mapping[str, str] | None = None,
+    pages: Mapping[str, str] | None = None, claims_page: str | None = None,
 ) -> Path:
     """Render the report, then write it atomically to ``path`` (temp file in the same folder, then os.replace)."""
     document = render_report(runs, title=title, world_summary=world_summary, strategy=strategy,
-                             pages=pages)  # before touching any file
+                             pages=pages, claims_page=claims_page)  # before touching any file
     return write_html(document, path)
 
 
