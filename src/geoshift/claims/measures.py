@@ -98,7 +98,13 @@ def run_metric(ctx: Context, m: Measure) -> Evidence:
                                                        "uncertainty": None})
             results = ctx.runner.run(scenario)
             runs.append(results)
-            out.append(_metric(results, m))
+            value_here, draws_here = _metric(results, m)
+            if m.minus_country:
+                other_value, other_draws = _metric(results, m.model_copy(update={"country": m.minus_country}))
+                value_here -= other_value
+                draws_here = (draws_here - other_draws if draws_here is not None and other_draws is not None
+                              else None)
+            out.append((value_here, draws_here))
         v, d = out[0]
         if len(out) == 2:
             v2, d2 = out[1]
@@ -117,8 +123,9 @@ def run_metric(ctx: Context, m: Measure) -> Evidence:
     table = sector_elasticities()
     low, high, central = (float(table.at[code, k]) for k in ("theta_low", "theta_high", "theta"))  # type: ignore[arg-type]
     names = f"{base.name}" + (f" minus {other.name}" if other is not None else "")
+    who = m.country + (f" minus {m.minus_country}" if m.minus_country else "")
     return Evidence(
-        value=value, unit="", detail=f"{m.metric} of {m.country}{' ' + m.sector if m.sector else ''} in {names}",
+        value=value, unit="", detail=f"{m.metric} of {who}{' ' + m.sector if m.sector else ''} in {names}",
         sources=tuple(sorted({p["source"] + " " + p.get("version", "") for r in runs
                               for p in r.record.provenance})),
         runs=tuple(r.record.run_id for r in runs), draws=draws,

@@ -51,6 +51,7 @@ class Measure(_Frozen):
     stat: str = ""
     scenario: str = ""
     minus_scenario: str = ""  # the measure is the difference scenario - minus_scenario
+    minus_country: str = ""  # the measure is the difference country - minus_country (same run)
     metric: str = ""
     game: str = ""
     set: dict[str, float] = {}
