@@ -20,8 +20,9 @@ import pandas as pd
 from geoshift.data.groups import group_members
 from geoshift.engines.energy.baseline import EnergyBaseline
 from geoshift.engines.energy.lp import EnergyOptions, reroute
-from geoshift.engines.trade_ge import Calibration, sector_elasticities, solve_multisector
+from geoshift.engines.trade_ge import Calibration, sector_elasticities
 from geoshift.engines.trade_ge.results import MultiSectorResult
+from geoshift.engines.trade_ge.stacked import solve_multisector_stacked
 from geoshift.errors import ConvergenceError
 from geoshift.results.records import KEY_COUNTRIES, METRIC_COLUMNS, WORLD
 from geoshift.scenario.apply import ShockArrays
@@ -80,17 +81,18 @@ def headline_values(weights: np.ndarray, result: MultiSectorResult) -> np.ndarra
 
 
 def solve_chunk(problem: ChunkProblem, values: np.ndarray) -> np.ndarray:
-    """Headline real-income changes (%) for each row of ``values`` (draws x parameters): ``(n, H)``."""
-    out = np.empty((values.shape[0], problem.weights.shape[0]))
-    for d, row in enumerate(values):
-        theta = problem.theta.copy()
-        theta[list(problem.sectors)] = row
-        result = solve_multisector(problem.cal, problem.tau_hat, theta, tariff=problem.tariff, tol=problem.tol,
-                                   max_iter=problem.max_iter, x0=problem.x0, raise_on_failure=False)
-        if not result.converged:
-            raise ConvergenceError(f"draw with elasticities {dict(zip(problem.sectors, row.tolist(), strict=True))} "
-                                   f"did not converge (residual {result.residual:.2e})", result)
-        out[d] = headline_values(problem.weights, result)
+    """Headline real-income changes (%) for each row of ``values`` (draws x parameters): ``(n, H)``; the draws are
+    solved together (``solve_multisector_stacked``), each warm-started from the central solution."""
+    thetas = np.repeat(problem.theta[None, :], values.shape[0], axis=0)
+    thetas[:, list(problem.sectors)] = values
+    solved = solve_multisector_stacked(problem.cal, problem.tau_hat, thetas, tariff=problem.tariff, tol=problem.tol,
+                                       max_iter=problem.max_iter, x0=problem.x0, raise_on_failure=False)
+    failed = np.flatnonzero(~solved.converged)
+    if failed.size:
+        d = int(failed[0])
+        raise ConvergenceError(f"draw with elasticities {dict(zip(problem.sectors, values[d].tolist(), strict=True))} "
+                               f"did not converge (residual {solved.residual[d]:.2e})", solved.result(d))
+    out: np.ndarray = 100.0 * (solved.real_income_hat @ problem.weights.T - 1.0)
     return out
 
 

@@ -50,7 +50,7 @@ def anderson(
         if not np.isfinite(res):
             if f_prev is None:
                 return FixedPointOutcome(best_x, False, iteration, float(best_res))
-            stored, f_prev, g_prev, x = 0, None, None, best_x
+            stored, slot, f_prev, g_prev, x = 0, 0, None, None, best_x
             continue
         if res < best_res:
             best_x, best_res = x, res
@@ -76,8 +76,8 @@ def anderson(
                 candidate = gx - weights @ G
                 if np.all(np.isfinite(candidate)) and float(np.max(np.abs(candidate - x))) <= max_step:
                     x_next = candidate
-                else:
-                    stored = 0
+                else:  # restart the history: the ring refills from its first slot
+                    stored, slot = 0, 0
         f_prev, g_prev = f, gx
         x = x_next
     return FixedPointOutcome(best_x, False, max_iter, float(best_res))

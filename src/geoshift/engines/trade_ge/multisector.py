@@ -116,7 +116,7 @@ def calibrate(world: World) -> Calibration:
                             countries=world.countries, sectors=world.sectors)
 
 
-def _tau(cal: Calibration, tau_hat: np.ndarray) -> np.ndarray:
+def tau_array(cal: Calibration, tau_hat: np.ndarray) -> np.ndarray:
     N, _, S = cal.X.shape
     tau = np.asarray(tau_hat, dtype=np.float64)
     if tau.shape == (N, N):
@@ -124,7 +124,7 @@ def _tau(cal: Calibration, tau_hat: np.ndarray) -> np.ndarray:
     return validate.tau_hat(tau, (N, N, S))
 
 
-def _tariff(cal: Calibration, tariff: np.ndarray) -> np.ndarray:
+def tariff_array(cal: Calibration, tariff: np.ndarray) -> np.ndarray:
     N, _, S = cal.X.shape
     rate = np.asarray(tariff, dtype=np.float64)
     if rate.shape == (N, N):
@@ -286,12 +286,12 @@ def solve_multisector(
     if isinstance(cal, World):
         cal = calibrate(cal)
     N, _, S = cal.X.shape
-    tau = _tau(cal, tau_hat)
+    tau = tau_array(cal, tau_hat)
     th = validate.theta(theta, S)
     D = cal.D if D_new is None else np.asarray(D_new, dtype=np.float64)
     if D.shape != (N,) or not np.all(np.isfinite(D)):
         raise InputError(f"D_new must be a finite array of shape ({N},), got {D.shape}")
-    rate = np.zeros_like(tau) if tariff is None else _tariff(cal, tariff)
+    rate = np.zeros_like(tau) if tariff is None else tariff_array(cal, tariff)
     cf = counterfactual(cal, tau, th, rate, D)
     if x0 is None:
         x0 = np.concatenate([np.zeros(N + S * N), np.where(cf.active, 1.0, 0.0).ravel()])
