@@ -31,6 +31,7 @@ from geoshift.analysis.validate import (
     write_validation_html,
 )
 from geoshift.commands import alignment as alignment_command
+from geoshift.commands import centrality as centrality_command
 from geoshift.commands import check as check_command
 from geoshift.commands import minerals as minerals_command
 from geoshift.data import packs
@@ -927,6 +928,7 @@ def validate_command(
 
 check_command.register(app, _world)
 alignment_command.register(app)
+centrality_command.register(app, load=_world)
 minerals_command.register(app, load=_world)
 
 

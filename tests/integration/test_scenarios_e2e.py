@@ -35,8 +35,8 @@ shocks:
   - {kind: embargo, exporters: RUS, importers: [CAN, GBR, JPN, NOR, CHE, AUS, NZL, KOR, ISL], sectors: [energy, metals]}
 uncertainty: {elasticities: default, draws: 64, seed: 0}  # as inherited from west_embargo_russia: same draws too
 """
-SECTIONS = ("summary", "sensitivity", "winners-losers", "bilateral", "sectors", "energy", "charts", "scenarios",
-            "provenance")
+SECTIONS = ("summary", "sensitivity", "winners-losers", "bilateral", "sectors", "energy", "centrality", "charts",
+            "scenarios", "provenance")
 
 EXAMPLE = """\
 # a small scenario for the example World

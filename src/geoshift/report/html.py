@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from geoshift.report import figures
+from geoshift.report.centrality import render_centrality_section
 from geoshift.results.records import SQUARE, WORLD, RunRecord
 
 DASH = "–"  # shown where a value is missing
@@ -37,7 +38,8 @@ dd{margin:0;overflow-wrap:anywhere}
 _SECTIONS = (
     ("summary", "Summary"), ("sensitivity", "How much it rests on the elasticities"),
     ("winners-losers", "Winners and losers"), ("bilateral", "Bilateral trade"),
-    ("sectors", "Energy and metals"), ("energy", "Energy exports and the budget"), ("charts", "Charts"),
+    ("sectors", "Energy and metals"), ("energy", "Energy exports and the budget"), ("centrality", "Who is central"),
+    ("charts", "Charts"),
     ("strategy", "Games and bargaining"), ("scenarios", "Scenarios"), ("provenance", "Provenance"),
 )
 
@@ -55,6 +57,7 @@ def render_report(
         "summary": lambda: _summary(runs), "sensitivity": lambda: _sensitivity(runs),
         "winners-losers": lambda: _winners_losers(runs),
         "bilateral": lambda: _bilateral(runs), "sectors": lambda: _sectors(runs), "energy": lambda: _energy(runs),
+        "centrality": lambda: render_centrality_section(runs),
         "charts": lambda: _charts(runs), "strategy": lambda: _strategy(strategy, pages or {}),
         "scenarios": lambda: _scenarios(runs), "provenance": lambda: _provenance(runs, world_summary),
     }

@@ -19,6 +19,7 @@ from geoshift.engines.energy.baseline import EnergyBaseline, energy_baseline
 from geoshift.engines.energy.from_scenario import energy_options
 from geoshift.engines.energy.lp import EnergyOptions
 from geoshift.engines.energy.outcome import EnergyOutcome, energy_outcome
+from geoshift.engines.network.centrality import centrality_metrics
 from geoshift.engines.trade_ge import Calibration, calibrate, remove_deficits, solve_multisector, theta_for
 from geoshift.engines.trade_ge.results import MultiSectorResult
 from geoshift.results.codekey import code_key
@@ -122,7 +123,8 @@ class Runner:
         metrics = compute_metrics(self.world, cal, result, group_year=scenario.data.group_year)
         sensitivity = elasticity_sensitivity(cal, arrays, theta, result, group_year=scenario.data.group_year,
                                              tol=scenario.engine.tol, max_iter=scenario.engine.max_iter)
-        metrics = pd.concat([metrics, elasticity_rows(cal.sectors, theta), sensitivity], ignore_index=True)
+        metrics = pd.concat([metrics, elasticity_rows(cal.sectors, theta), sensitivity,
+                             centrality_metrics(self.world, result.X_new)], ignore_index=True)
         ensemble = None
         if scenario.uncertainty is not None:
             ensemble = run_ensemble(self.world, scenario, cal, arrays, theta, result, backend=self.backend,

@@ -1,0 +1,48 @@
+"""Network measures of the ICIO World: who is central in trade, and in value-added trade through the Leontief
+inverse (TiVA-style value added by origin and destination, GVC participation, upstreamness)."""
+
+from geoshift.engines.network.centrality import (
+    MEASURES,
+    CentralityScores,
+    IOTable,
+    Measure,
+    ValueAddedTrade,
+    baseline_centrality,
+    centrality_metrics,
+    centrality_scores,
+    comparison,
+    counterfactual_io_table,
+    eigenvector,
+    hits,
+    io_table,
+    network_scores,
+    pagerank,
+    ranks,
+    scenario_centrality,
+    trade_matrix,
+    value_added_trade,
+    world_io_table,
+)
+
+__all__ = [
+    "MEASURES",
+    "CentralityScores",
+    "IOTable",
+    "Measure",
+    "ValueAddedTrade",
+    "baseline_centrality",
+    "centrality_metrics",
+    "centrality_scores",
+    "comparison",
+    "counterfactual_io_table",
+    "eigenvector",
+    "hits",
+    "io_table",
+    "network_scores",
+    "pagerank",
+    "ranks",
+    "scenario_centrality",
+    "trade_matrix",
+    "value_added_trade",
+    "world_io_table",
+]
