@@ -117,8 +117,8 @@ def run_metric(ctx: Context, m: Measure) -> Evidence:
     drivers = drivers[(drivers["metric"] == "sensitivity_index_first_order") & (drivers["country"] == m.country)]
     parameter = (str(drivers.sort_values("value", ascending=False)["sector"].iloc[0]) if len(drivers)
                  else "theta.C19")
-    if not parameter.startswith("theta."):
-        parameter = "theta.C19"
+    if not parameter.startswith("theta.") or parameter.removeprefix("theta.") not in ctx.world.sectors:
+        parameter = "theta.C19" if "C19" in ctx.world.sectors else f"theta.{ctx.world.sectors[0]}"
     code = parameter.removeprefix("theta.")
     table = sector_elasticities()
     low, high, central = (float(table.at[code, k]) for k in ("theta_low", "theta_high", "theta"))  # type: ignore[arg-type]
@@ -185,7 +185,9 @@ def game(ctx: Context, m: Measure) -> Evidence:
     draws = None
     share = None
     if ctx.draws and m.stat != "payoff":
-        e = game_ensemble(g, ctx.draws, overrides=m.set)
+        # the package's size changes the outcome scenarios (an engine solve per draw): it stays at its value; every
+        # other parameter is drawn over its declared range
+        e = game_ensemble(g, ctx.draws, overrides={"package": g.parameters(m.set)["package"], **m.set})
         draws, share = np.array(e.west), e.west_share
     central = g.parameters(m.set)
     # trust first, then every other parameter that changes no outcome scenario (no new engine solves)

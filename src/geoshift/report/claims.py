@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go  # type: ignore[import-untyped]
+from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
 
 from geoshift.claims.check import ClaimResult
 from geoshift.claims.verdict import DEPENDS, NEEDS_DATA, NOT_MEASURABLE, NOT_SUPPORTED, SUPPORTED
@@ -87,7 +88,7 @@ def render_evidence_page(results: Sequence[ClaimResult], *, title: str = "geoshi
         sections.append(f'<section id="claim-{escape(r.id)}" class="claim"><h2>{escape(r.id)}: {escape(r.claim)}</h2>'
                         f"<dl>{rows}</dl>{_chart(r, None)}{scenario}"
                         f'<script type="application/ld+json">{jsonld}</script></section>')
-    plotly_js = go.Figure().to_html(full_html=False, include_plotlyjs=True).split("<div")[0]
+    plotly_js = f"<script>{get_plotlyjs()}</script>"  # inline: the page opens offline
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
             f"<style>{CSS}</style>{plotly_js}</head><body><main><h1>{escape(title)}</h1>"
             '<p class="note">Each claim in words, the proposition geoshift tests, the verdict (supported, not '
