@@ -325,7 +325,7 @@ def test_cli_bad_scenarios_write_nothing(cli_env: dict[str, str], tmp_path: Path
 @pytest.mark.realdata
 def test_the_readme_example_scenario_runs(real_world: World, tmp_path: Path) -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    block = re.search(r"```yaml\n(.*?)```", readme, flags=re.S)
+    block = re.search(r"```yaml\n(# my_scenario\.yaml\n.*?)```", readme, flags=re.S)
     assert block is not None
     path = tmp_path / "my_scenario.yaml"
     path.write_text(block.group(1))
