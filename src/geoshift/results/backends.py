@@ -67,11 +67,20 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _prestart() -> None:
+    """Start the fork server now, in the background: its imports (~1 s) overlap the central solve."""
+    if _pool_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def process_pool(workers: int | None = None, *, solve: ChunkSolver = solve_chunk) -> Backend:
     """A backend solving the chunks in a pool of ``workers`` processes (default: the available cores, at most one
     per chunk); the problem is passed to each worker once, by the pool's initializer."""
     if workers is not None and workers < 1:
         raise InputError(f"workers must be at least 1, got {workers}")
+    _prestart()
 
     def run(problem: ChunkProblem, chunks: Sequence[np.ndarray]) -> list[np.ndarray]:
         if not chunks:
@@ -87,13 +96,13 @@ def process_pool(workers: int | None = None, *, solve: ChunkSolver = solve_chunk
 def local(workers: int | None = None, *, min_chunks: int = 2) -> Backend:
     """The process pool, or ``serial`` where a pool cannot pay for its start (one core, fewer than ``min_chunks``
     chunks of ``CHUNK`` draws)."""
-    pool = process_pool(workers)
+    cores = workers or available_cores()
+    if cores < 2:
+        return serial
+    pool = process_pool(cores)
 
     def run(problem: ChunkProblem, chunks: Sequence[np.ndarray]) -> list[np.ndarray]:
-        cores = workers or available_cores()
-        if cores < 2 or len(chunks) < min_chunks:
-            return serial(problem, chunks)
-        return pool(problem, chunks)
+        return serial(problem, chunks) if len(chunks) < min_chunks else pool(problem, chunks)
 
     return run
 
@@ -151,7 +160,7 @@ def dask_backend(address: str | None = None, client: Any = None, *, timeout: flo
         if address is None:
             where = "a local Dask cluster"
             cluster = LocalCluster(n_workers=available_cores(), threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=":0")
             client = Client(cluster)
         else:
             where = f"the Dask scheduler at {address}"
