@@ -75,12 +75,14 @@ def _prestart() -> None:
         forkserver.ensure_running()
 
 
-def process_pool(workers: int | None = None, *, solve: ChunkSolver = solve_chunk) -> Backend:
+def process_pool(workers: int | None = None, *, solve: ChunkSolver = solve_chunk, prestart: bool = True) -> Backend:
     """A backend solving the chunks in a pool of ``workers`` processes (default: the available cores, at most one
-    per chunk); the problem is passed to each worker once, by the pool's initializer."""
+    per chunk); the problem is passed to each worker once, by the pool's initializer. ``prestart``: start the fork
+    server now rather than at the first call."""
     if workers is not None and workers < 1:
         raise InputError(f"workers must be at least 1, got {workers}")
-    _prestart()
+    if prestart:
+        _prestart()
 
     def run(problem: ChunkProblem, chunks: Sequence[np.ndarray]) -> list[np.ndarray]:
         if not chunks:
@@ -95,11 +97,12 @@ def process_pool(workers: int | None = None, *, solve: ChunkSolver = solve_chunk
 
 def local(workers: int | None = None, *, min_chunks: int = 2) -> Backend:
     """The process pool, or ``serial`` where a pool cannot pay for its start (one core, fewer than ``min_chunks``
-    chunks of ``CHUNK`` draws)."""
+    chunks of ``CHUNK`` draws). The fork server starts at the first pooled call (~1 s, once per process): a run
+    that never needs the pool (a few draws) starts no process."""
     cores = workers or available_cores()
     if cores < 2:
         return serial
-    pool = process_pool(cores)
+    pool = process_pool(cores, prestart=False)
 
     def run(problem: ChunkProblem, chunks: Sequence[np.ndarray]) -> list[np.ndarray]:
         return serial(problem, chunks) if len(chunks) < min_chunks else pool(problem, chunks)
