@@ -1,8 +1,9 @@
 """Mutation testing of the numerical core with mutmut (issue 16).
 
 Runs ``mutmut run --max-children 2`` on the core configured in ``[tool.mutmut]`` of ``pyproject.toml``
-(``src/geoshift/engines/``, ``src/geoshift/analysis/``, ``src/geoshift/scenario/apply.py``) against the fast test
-suite (``-m "not realdata"``), or on a subset given with ``--paths``, then reads mutmut's verdicts
+(``src/geoshift/engines/``, ``src/geoshift/analysis/``, ``src/geoshift/scenario/apply.py``) against the fast,
+in-process tests (tests/unit and tests/reference without real data; the config says what is left out and why), or
+on a subset given with ``--paths``, then reads mutmut's verdicts
 (``mutmut results --all true``) and prints one row per module, a line for ``engines/trade_ge`` alone when it is
 in scope, the wall time of the run, and as its last line::
 
