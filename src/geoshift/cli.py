@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
+from html import escape as html_escape
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -384,6 +386,32 @@ def _sensitivity_line(record: RunRecord, country: str = "RUS") -> str | None:
     return text
 
 
+def _evidence_sections(world: World) -> dict[str, tuple[str, str]]:
+    """The report's minerals table for the U.S. and, when the UN-vote file is present, the alignment chart."""
+    from geoshift.analysis.alignment import distance_series, reference_alignments
+    from geoshift.data import unga
+    from geoshift.engines.minerals.risk import risk_table
+    from geoshift.errors import DataError
+    from geoshift.report.alignment import render_alignment_section
+    from geoshift.report.minerals import render_minerals_section
+
+    sections = {"minerals": ("Critical-minerals supply risk",
+                             render_minerals_section(risk_table(world, "USA"), top=15))}
+    try:
+        points = unga.parse_unga(unga.find_unga_file(None))
+    except DataError as exc:
+        sections["alignment"] = ("How stable are alignments?", f'<p class="note">{html_escape(str(exc))}</p>')
+    else:
+        pairs = reference_alignments(points)
+        body = render_alignment_section(distance_series(pairs), window=(pairs[0].start, pairs[0].end),
+                                        include_plotlyjs=False).strip()
+        body = body.removesuffix("</section>")
+        body = re.sub(r"<h2>[^<]*</h2>", "", body, count=1)  # the report gives the section its heading
+        sections["alignment"] = ("How stable are alignments?", body[body.index(">") + 1:] if
+                                 body.startswith("<section") else body)
+    return sections
+
+
 def _latest_strategy_runs(store: RunStore) -> list[RunRecord]:
     """The latest stored run of each game and bargaining problem, newest first."""
     latest: dict[tuple[str, str], RunRecord] = {}
@@ -455,7 +483,7 @@ def run_command(
         pages = {r.run_id: page for r in strategy if (out_dir / (page := _strategy_page(r))).is_file()}
         report_path = write_report(records, out_dir / "report.html", world_summary=world.summary(),
                                    title="geoshift: realignment scenarios", strategy=strategy, pages=pages,
-                                   claims_page=claims_page)
+                                   claims_page=claims_page, extra=_evidence_sections(world))
     if as_json:
         _print_json({"report": str(report_path) if report_path else None, "runs": [
             {"run_id": r.record.run_id, "name": r.record.name, "scenario_hash": r.record.scenario_hash,

@@ -29,6 +29,11 @@ def test_run_without_arguments_runs_the_shipped_set(cli_env: dict[str, str], tmp
         assert name in result.stdout
     assert (tmp_path / "geoshift-out" / "report.html").is_file()
     assert (tmp_path / "runs.duckdb").is_file()
+    html = (tmp_path / "geoshift-out" / "report.html").read_text(encoding="utf-8")
+    for section in ("centrality", "minerals", "alignment"):  # the evidence the claims rest on, in the run's report
+        assert f'<section id="{section}">' in html
+    assert 'href="check-detente_rebuttal-detente_proposal.html"' in html
+    assert (tmp_path / "geoshift-out" / "check-detente_rebuttal-detente_proposal.html").is_file()
 
 
 def test_profile_json(cli_env: dict[str, str]) -> None:

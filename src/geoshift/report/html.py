@@ -7,6 +7,7 @@ offline. Every string from user files (scenario names, descriptions, YAML, data 
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import tempfile
@@ -47,6 +48,7 @@ _SECTIONS = (
 def render_report(
     runs: Sequence[RunRecord], *, title: str = "geoshift report", world_summary: Mapping[str, Any] | None = None,
     strategy: Sequence[RunRecord] = (), pages: Mapping[str, str] | None = None, claims_page: str | None = None,
+    extra: Mapping[str, tuple[str, str]] | None = None,
 ) -> str:
     """The complete HTML5 document (a string) reporting ``runs``; raises ValueError when ``runs`` is empty.
     ``strategy``: stored game and bargaining runs to summarise, ``pages``: run id -> their own report page."""
@@ -61,11 +63,14 @@ def render_report(
         "charts": lambda: _charts(runs), "strategy": lambda: _strategy(strategy, pages or {}),
         "scenarios": lambda: _scenarios(runs), "provenance": lambda: _provenance(runs, world_summary),
     }
-    nav = " ".join(f'<a href="#{sid}">{heading}</a>' for sid, heading in _SECTIONS)
+    order = list(_SECTIONS) + [(sid, heading) for sid, (heading, _) in (extra or {}).items()]
+    for sid, (_, body) in (extra or {}).items():
+        bodies[sid] = functools.partial(str, body)
+    nav = " ".join(f'<a href="#{sid}">{heading}</a>' for sid, heading in order)
     if claims_page:
         nav = f'<a href="{escape(claims_page)}"><b>Claims and verdicts (evidence page)</b></a> ' + nav
     sections = "\n".join(
-        f'<section id="{sid}">\n<h2>{heading}</h2>\n{bodies[sid]()}\n</section>' for sid, heading in _SECTIONS
+        f'<section id="{sid}">\n<h2>{heading}</h2>\n{bodies[sid]()}\n</section>' for sid, heading in order
     )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -81,10 +86,12 @@ def write_report(
     runs: Sequence[RunRecord], path: Path, *, title: str = "geoshift report",
     world_summary: Mapping[str, Any] | None = None, strategy: Sequence[RunRecord] = (),
     pages: Mapping[str, str] | None = None, claims_page: str | None = None,
+    extra: Mapping[str, tuple[str, str]] | None = None,
 ) -> Path:
-    """Render the report, then write it atomically to ``path`` (temp file in the same folder, then os.replace)."""
+    """Render the report, then write it atomically to ``path`` (temp file in the same folder, then os.replace).
+    ``extra``: more sections, id -> (heading, HTML body), after the standard ones."""
     document = render_report(runs, title=title, world_summary=world_summary, strategy=strategy,
-                             pages=pages, claims_page=claims_page)  # before touching any file
+                             pages=pages, claims_page=claims_page, extra=extra)  # before touching any file
     return write_html(document, path)
 
 
