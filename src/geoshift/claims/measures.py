@@ -229,7 +229,8 @@ def minerals(ctx: Context, m: Measure) -> Evidence:
     """GeoPolRisk supply risk of ``country``: ``stat: score_change`` = the mean change of its score over the
     materials ``partner`` exports that it imports, when ``partner`` supplies a share of its imports (``set:
     {share: 0.3}``, default 30 %), in the latest year with data; or ``score`` of one ``material``."""
-    from geoshift.engines.minerals.risk import MineralShock, apply_shock, risk_table, supply_risk
+    from geoshift.engines.minerals.risk import apply_shock, risk_table, supply_risk
+    from geoshift.scenario.minerals import MineralShock
 
     if m.stat == "score":
         risk = supply_risk(ctx.world, m.country, m.material)

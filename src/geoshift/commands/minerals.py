@@ -22,7 +22,6 @@ from geoshift.data.countries import resolve_country
 from geoshift.engines.minerals.risk import (
     CU_REFERENCE_CF,
     MISSING_INSTABILITY,
-    MineralShock,
     MineralShockLike,
     RiskTable,
     ShockOutcome,
@@ -32,6 +31,7 @@ from geoshift.engines.minerals.risk import (
     risk_table,
 )
 from geoshift.errors import GeoshiftError, ScenarioError
+from geoshift.scenario.minerals import MineralShock
 from geoshift.scenario.spec import Scenario, load_scenario
 from geoshift.scenario.yamlio import line_of, parse_yaml, path_text, read_text
 from geoshift.world import World, load_world

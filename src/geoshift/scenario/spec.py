@@ -10,14 +10,14 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from geoshift.errors import ScenarioError
+from geoshift.scenario.minerals import MineralShock
 from geoshift.scenario.uncertainty import Distribution, UncertaintySettings, parse_uncertainty
 from geoshift.scenario.yamlio import line_of, parse_yaml, path_text, read_text
 
@@ -130,50 +130,6 @@ class EnergySettings(_Frozen):
     #: [[share bracket upper bound, discount], ...], e.g. [[0.1, 0.02], [0.25, 0.05], [0.5, 0.1], [1.0, 0.2]]
     discount: list[tuple[Annotated[float, Field(gt=0.0, le=1.0)],
                          Annotated[float, Field(ge=0.0, lt=1.0)]]] | None = None
-
-
-#: an opening of a mineral supplier written as text: a percentage ("30%") or tonnes ("5000 t", "2 kt")
-_MINERAL_AMOUNT = re.compile(r"[0-9.]+\s*%|[0-9.]+(?:e[0-9]+)?\s*(?:t|tonnes?|kt|mt)")
-
-
-class MineralShock(_Frozen):
-    """A critical-minerals sourcing shock (``geoshift minerals --scenario``): the importer's purchases of one
-    material with suppliers closed (their tonnes go to the remaining suppliers in proportion to their exports,
-    within caps) or opened (a share in (0, 1], ``"30%"``, or tonnes as ``"5000 t"``)."""
-
-    material: str
-    importer: str
-    year: int | None = Field(default=None, ge=1995, le=2100)
-    close: list[str] = []
-    open: dict[str, float | str] = {}
-    note: str = ""
-
-    @field_validator("close", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-    @field_validator("close")
-    @classmethod
-    def _codes(cls, value: list[str]) -> list[str]:
-        return [v.strip().upper() for v in value]
-
-    @field_validator("open")
-    @classmethod
-    def _amounts(cls, value: dict[str, float | str]) -> dict[str, float | str]:
-        for supplier, amount in value.items():
-            text = amount.strip().lower().replace(",", "") if isinstance(amount, str) else ""
-            if (isinstance(amount, str) and not _MINERAL_AMOUNT.fullmatch(text)) or (
-                    not isinstance(amount, str) and not 0 < amount <= 1):
-                raise ValueError(f"{supplier}: {amount!r} is not a share in (0, 1] (0.3 or '30%') nor tonnes "
-                                 f"('5000 t')")
-        return {k.strip().upper(): v for k, v in value.items()}
-
-    @model_validator(mode="after")
-    def _does_something(self) -> MineralShock:
-        if not self.close and not self.open:
-            raise ValueError("a mineral shock needs 'close: [suppliers]' or 'open: {supplier: share}'")
-        return self
 
 
 class EngineSettings(_Frozen):
