@@ -4,6 +4,8 @@ exporter's energy sectors), caps, floors, route openings, prices. Pure functions
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from geoshift.engines.energy.lp import DEFAULT_DISCOUNT, EnergyOptions
@@ -17,18 +19,23 @@ from geoshift.world.world import World
 FUEL_SECTOR = {"crude": "B06", "pipeline_gas": "B06", "lng": "B06", "coal": "B05", "products": "C19"}
 
 
+def _fuel_sales(world: World, arrays: ShockArrays, exporter: str) -> Iterator[tuple[str, int, np.ndarray]]:
+    """(fuel, exporter index, the cost factor tau (1 + t) of its sales to every buyer) for each fuel whose ICIO
+    sector the World has; nothing when the exporter is not an ICIO economy."""
+    if exporter not in world.countries:
+        return
+    e = world.countries.index(exporter)
+    for fuel, sector in FUEL_SECTOR.items():
+        if sector in world.sectors:
+            s = world.sectors.index(sector)
+            yield fuel, e, arrays.tau_hat[e, :, s] * (1.0 + arrays.tariff[e, :, s])
+
+
 def closures_from_shocks(world: World, arrays: ShockArrays, exporter: str) -> dict[str, set[str]]:
     """Buyers whose imports of each fuel from ``exporter`` are embargoed in the trade shocks (ICIO economies)."""
     out: dict[str, set[str]] = {f: set() for f in FUELS}
-    if exporter not in world.countries:
-        return out
-    e = world.countries.index(exporter)
-    for fuel, sector in FUEL_SECTOR.items():
-        if sector not in world.sectors:
-            continue
-        s = world.sectors.index(sector)
-        closed = np.isinf(arrays.tau_hat[e, :, s])
-        out[fuel] = {world.countries[j] for j in np.flatnonzero(closed)}
+    for fuel, _, factor in _fuel_sales(world, arrays, exporter):
+        out[fuel] = {world.countries[j] for j in np.flatnonzero(np.isinf(factor))}
     return out
 
 
@@ -37,14 +44,7 @@ def netback_from_shocks(world: World, arrays: ShockArrays, exporter: str) -> dic
     buyer's market hold, so a trade-cost factor ``tau`` and an importer's tariff ``t`` on the fuel's ICIO sector
     leave the exporter ``1 / (tau (1 + t))`` of the price (embargoes are closures; ICIO economies only)."""
     out: dict[tuple[str, str], float] = {}
-    if exporter not in world.countries:
-        return out
-    e = world.countries.index(exporter)
-    for fuel, sector in FUEL_SECTOR.items():
-        if sector not in world.sectors:
-            continue
-        s = world.sectors.index(sector)
-        factor = arrays.tau_hat[e, :, s] * (1.0 + arrays.tariff[e, :, s])
+    for fuel, e, factor in _fuel_sales(world, arrays, exporter):
         for j in np.flatnonzero(np.isfinite(factor) & (factor != 1.0)):
             if j != e:
                 out[(world.countries[j], fuel)] = float(1.0 / factor[j])
