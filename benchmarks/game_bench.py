@@ -25,14 +25,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=40)
     args = parser.parse_args()
     world = load_world()
-    anchor_runner = Runner(world)
+    anchor_runner = Runner(world, draws=0, kind="outcome")  # what each cell's engine solve is
     scenario = load_scenario(shipped_scenarios()[1])
     anchor_runner.run(scenario)  # calibration and energy baseline, built once in any session
     start = time.perf_counter()
     anchor_runner.run(scenario, force=True)
     anchor = time.perf_counter() - start
     start = time.perf_counter()
-    game = build_game(load_game(GAMES / "detente.yaml"), economic_payoffs_from(Runner(world)), GAMES)
+    game = build_game(load_game(GAMES / "detente.yaml"), economic_payoffs_from(Runner(world, kind="outcome")), GAMES)
     solution = solve_game(game)
     grid = game_map(game, "rho", "package", n=args.n)
     total = time.perf_counter() - start

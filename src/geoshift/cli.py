@@ -718,7 +718,7 @@ def game_command(
         if len(axes) != 2:
             raise InputError(f"--map {map_axes!r} must name two parameters, e.g. rho,package")
     world = _world()
-    game = build_game(spec, economic_payoffs_from(Runner(world)), file.parent)
+    game = build_game(spec, economic_payoffs_from(Runner(world, kind="outcome")), file.parent)
     with out.status("Solving the game (each distinct outcome scenario once)...", spinner="dots"):
         solution = solve_game(game, overrides)
         grid = game_map(game, axes[0], axes[1], n, overrides) if axes else None

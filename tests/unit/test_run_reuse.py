@@ -47,7 +47,7 @@ def test_a_game_run_with_the_same_hash_is_not_a_scenario_run(tmp_path: Path) -> 
     assert store.find("h", "w", code_key()) is None
     found = store.find("h", "w", code_key(), kind="game")
     assert found is not None and found.run_id == "g1"
-    with pytest.raises(ValueError, match="run kind 'gme' is not one of scenario, game, bargain"):
+    with pytest.raises(ValueError, match="run kind 'gme' is not one of scenario, outcome, game, bargain"):
         RunRecord(run_id="x", name="x", description="", spec_yaml="", scenario_hash="h", created="t",
                   metrics=pd.DataFrame(), kind="gme")
 
@@ -68,3 +68,25 @@ def test_a_store_from_before_kinds_reads_and_migrates(tmp_path: Path) -> None:
     assert kinds == {"a1": ("game", "detente", ""), "b1": ("bargain", "ec", ""), "s1": ("scenario", "two_blocs", "")}
     assert store.get("game:detente").run_id == "a1"
     assert store.find("h", "w", code_key()) is None  # a legacy run never stands in for the current code's
+
+
+def test_an_outcome_run_has_headline_metrics_only_and_is_keyed_apart(tmp_path: Path, small_world: World) -> None:
+    """A game's outcome scenarios need real income and the budget term, not the evidence metrics (elasticity
+    sensitivity, centrality) every headline run computes; their stored runs never stand in for each other."""
+    store = RunStore(tmp_path / "runs.duckdb")
+    scenario = parse_scenario(SCENARIO)
+    outcome = run_module.Runner(small_world, store, kind="outcome").run(scenario)
+    full = run_module.Runner(small_world, store).run(scenario)
+    assert not full.reused and full.record.kind == "scenario" and outcome.record.kind == "outcome"
+    names = set(outcome.metrics["metric"])
+    assert "real_income_change_pct" in names and "energy_budget_share_after_pct" in set(full.metrics["metric"])
+    assert not names & {"real_income_change_pct_theta_low", "centrality_pagerank"}
+    assert {"real_income_change_pct_theta_low", "centrality_pagerank"} <= set(full.metrics["metric"])
+    same = outcome.metrics.set_index(["metric", "country", "partner", "sector"])["value"]
+    other = full.metrics.set_index(["metric", "country", "partner", "sector"])["value"]
+    shared = same.index.intersection(other.index)
+    assert len(shared) == len(same) and (same[shared] - other[shared]).abs().max() == 0.0
+    assert run_module.Runner(small_world, store, kind="outcome").run(scenario).reused
+    with pytest.raises(ValueError, match="a Runner solves scenario or outcome runs, not 'game'"):
+        run_module.Runner(small_world, kind="game")
+

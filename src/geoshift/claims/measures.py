@@ -164,7 +164,8 @@ def _game(ctx: Context, name: str) -> AlignmentGame:
             raise ScenarioError(f"{ctx.claims.path}: game {name!r}: no file next to the claim file or among the "
                                 f"shipped games")
         spec = load_game(path)
-        ctx.games[name] = build_game(spec, economic_payoffs_from(ctx.runner), path.parent)
+        outcomes = Runner(ctx.world, ctx.runner.store, draws=0, kind="outcome")  # payoffs need headline metrics
+        ctx.games[name] = build_game(spec, economic_payoffs_from(outcomes), path.parent)
     return ctx.games[name]
 
 

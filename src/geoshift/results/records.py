@@ -15,7 +15,9 @@ import pandas as pd
 METRIC_COLUMNS = ("metric", "country", "partner", "sector", "value", "unit")
 KEY_COUNTRIES = ("USA", "RUS", "CHN", "DEU", "IND", "UKR")
 SQUARE = ("USA", "RUS", "CHN", "EU27")
-RUN_KINDS = ("scenario", "game", "bargain")  # what a stored run answers: a scenario, a game, a bargaining problem
+#: what a stored run answers: a scenario (with its evidence: elasticity sensitivity, centrality), a game's outcome
+#: scenario (headline metrics only: payoffs need no more), a game, a bargaining problem
+RUN_KINDS = ("scenario", "outcome", "game", "bargain")
 WORLD = "WORLD"
 
 

@@ -57,11 +57,17 @@ class Runner:
     """Runs scenarios on one World, reusing calibrations (and the deficit-free baseline) between them."""
 
     def __init__(self, world: World, store: RunStore | None = None, *, draws: int | None = None,
-                 seed: int | None = None, backend: Backend = serial, backend_name: str = "serial") -> None:
+                 seed: int | None = None, backend: Backend = serial, backend_name: str = "serial",
+                 kind: str = "scenario") -> None:
         """``draws``/``seed`` override those a scenario's ``uncertainty:`` declares (``draws=0``: no ensemble);
-        ``backend`` solves the draws' chunks (serial, a process pool or Dask: identical results)."""
+        ``backend`` solves the draws' chunks (serial, a process pool or Dask: identical results); ``kind``
+        ``outcome`` (a game's outcome scenarios) skips the evidence metrics (elasticity sensitivity, centrality)
+        that only headline scenario runs report, and keys the store on it."""
+        if kind not in ("scenario", "outcome"):
+            raise ValueError(f"a Runner solves scenario or outcome runs, not {kind!r}")
         self.world = world
         self.store = store
+        self.kind = kind
         self.draws, self.seed = draws, seed
         self.backend, self.backend_name = backend, backend_name
         self._calibrations: dict[tuple[str, bytes], Calibration] = {}
@@ -112,7 +118,7 @@ class Runner:
         scenario_hash = scenario.content_hash()
         data_key = self.world.data_key
         if self.store is not None and not force:
-            stored = self.store.find(scenario_hash, data_key, code_key())
+            stored = self.store.find(scenario_hash, data_key, code_key(), self.kind)
             if stored is not None:
                 return Results(scenario, stored, None, reused=True)
         arrays = shock_arrays(self.world, scenario)
@@ -121,10 +127,12 @@ class Runner:
         result = solve_multisector(cal, arrays.tau_hat, theta, tariff=arrays.tariff if arrays.has_tariffs else None,
                                    tol=scenario.engine.tol, max_iter=scenario.engine.max_iter)
         metrics = compute_metrics(self.world, cal, result, group_year=scenario.data.group_year)
-        sensitivity = elasticity_sensitivity(cal, arrays, theta, result, group_year=scenario.data.group_year,
-                                             tol=scenario.engine.tol, max_iter=scenario.engine.max_iter)
-        metrics = pd.concat([metrics, elasticity_rows(cal.sectors, theta), sensitivity,
-                             centrality_metrics(self.world, result.X_new)], ignore_index=True)
+        metrics = pd.concat([metrics, elasticity_rows(cal.sectors, theta)], ignore_index=True)
+        if self.kind == "scenario":
+            sensitivity = elasticity_sensitivity(cal, arrays, theta, result, group_year=scenario.data.group_year,
+                                                 tol=scenario.engine.tol, max_iter=scenario.engine.max_iter)
+            metrics = pd.concat([metrics, sensitivity, centrality_metrics(self.world, result.X_new)],
+                                ignore_index=True)
         ensemble = None
         if scenario.uncertainty is not None:
             ensemble = run_ensemble(self.world, scenario, cal, arrays, theta, result, backend=self.backend,
@@ -146,7 +154,7 @@ class Runner:
             spec_yaml=scenario.to_yaml(), scenario_hash=scenario_hash,
             created=datetime.now(UTC).isoformat(timespec="seconds"), metrics=metrics, diagnostics=diagnostics,
             provenance=[asdict(p) for p in self.world.provenance], parent=scenario.extends, data_key=data_key,
-            kind="scenario", code_key=code_key())
+            kind=self.kind, code_key=code_key())
         if self.store is not None:
             self.store.save(record)
         return Results(scenario, record, result, energy)
