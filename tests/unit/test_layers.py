@@ -11,7 +11,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "geoshift"
 #: layer of each top-level module or subpackage; foundations (errors, config, version) are below everything
 LAYERS = {"errors": 0, "config": 0, "version": 0, "data": 1, "world": 2, "scenario": 3, "engines": 4,
-          "results": 5, "analysis": 6, "report": 6, "claims": 6, "commands": 7, "cli": 7, "web": 7, "__main__": 7, "__init__": 8}
+          "results": 5, "analysis": 6, "report": 6, "claims": 6, "commands": 7, "cli": 7, "web": 7, "__main__": 7,
+          "__init__": 8}
 
 
 def imports(path: Path) -> list[tuple[str, list[str]]]:
