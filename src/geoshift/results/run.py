@@ -7,6 +7,7 @@ converged.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,10 +25,11 @@ from geoshift.engines.trade_ge import Calibration, calibrate, remove_deficits, s
 from geoshift.engines.trade_ge.results import MultiSectorResult
 from geoshift.results.codekey import code_key
 from geoshift.results.ensemble import Backend, energy_ensemble, run_ensemble, serial
+from geoshift.results.frames import metrics_frame, record_repr, record_repr_html
 from geoshift.results.metrics import compute_metrics, energy_metrics
 from geoshift.results.records import RunRecord
 from geoshift.results.sensitivity import elasticity_rows, elasticity_sensitivity
-from geoshift.results.store import RunStore
+from geoshift.results.store import RunStore, default_store_path
 from geoshift.scenario.apply import ShockArrays, shock_arrays
 from geoshift.scenario.spec import EnergySettings, Scenario
 from geoshift.world.world import World
@@ -51,6 +53,21 @@ class Results:
     @property
     def diagnostics(self) -> dict[str, object]:
         return self.record.diagnostics
+
+    def to_frame(self) -> pd.DataFrame:
+        """The run's metrics as a labelled long table: metric meanings and units, country and sector names next to
+        their codes, and the ensemble's 5/50/95 % quantiles beside the central value (see
+        :func:`geoshift.results.frames.metrics_frame`)."""
+        return metrics_frame(self.record)
+
+    def _note(self) -> str:
+        return ", reused from the store" if self.reused else ""
+
+    def __repr__(self) -> str:
+        return record_repr(self.record, what="Results", note=self._note())
+
+    def _repr_html_(self) -> str:
+        return record_repr_html(self.record, what="Results", note=self._note())
 
 
 class Runner:
@@ -171,9 +188,21 @@ class Runner:
         return out
 
 
+def configured_store() -> RunStore | None:
+    """The results store the environment configures: ``$GEOSHIFT_STORE`` (the CLI's default store, see
+    :func:`geoshift.results.store.default_store_path`) when it is set, else None."""
+    return RunStore(default_store_path()) if os.environ.get("GEOSHIFT_STORE") else None
+
+
 def run(scenario: Scenario, world: World | None = None, *, store: RunStore | None = None,
         force: bool = False) -> Results:
-    """Run one scenario on ``world`` (default: the real World); record it in ``store`` if given."""
+    """Run one scenario on ``world`` (default: the real World).
+
+    The run is recorded in ``store`` when given, else in the store ``$GEOSHIFT_STORE`` names when that variable is
+    set (the same store ``geoshift run`` writes to), else nowhere. With a store, a run of the same scenario on the
+    same World by the same code is taken from it (``force=True`` solves again); such a reused result has
+    ``reused=True`` and no engine result (``ge``, ``energy`` are None)."""
     from geoshift.world import load_world
 
-    return Runner(world if world is not None else load_world(), store).run(scenario, force=force)
+    return Runner(world if world is not None else load_world(), store if store is not None else configured_store()
+                  ).run(scenario, force=force)

@@ -22,10 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geoshift.data.countries import resolve_country
+from geoshift.data.countries import country_name, resolve_country
 from geoshift.data.store import Provenance
 from geoshift.errors import UnknownValueError
 
+#: the labelled tables :meth:`World.to_frame` gives
+FRAME_KINDS = ("countries", "sectors", "output", "trade")
 SECTOR_GROUPS = ("agriculture", "energy", "metals", "manufacturing", "services")
 #: profile group names -> ICIO sector groups
 PROFILE_GROUPS: Mapping[str, tuple[str, ...]] = {
@@ -168,3 +170,76 @@ class World:
             "mining_minerals": int(self.mining["mineral"].nunique()) if len(self.mining) else 0,
             "governance_countries": int(self.governance["iso3"].nunique()) if len(self.governance) else 0,
         }
+
+    # --- notebooks ----------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        s = self.summary()
+        years = s["baci_years"]
+        money = self._money
+        return (f"<World {self.year} (ICIO, {self.unit}): {s['countries']} countries x {s['sectors']} sectors, "
+                f"final demand rule {self.final_rule!r}\n"
+                f"  world gross output {money(s['world_gross_output'])}, value added "
+                f"{money(s['world_value_added'])}, trade {money(s['world_trade'])} "
+                f"(energy {money(s['world_trade_energy'])})\n"
+                f"  BACI {s['baci_rows']:,} rows" + (f", {years[0]}-{years[1]}" if years else "") +
+                f"; mining {s['mining_minerals']} minerals; governance {s['governance_countries']} countries\n"
+                f"  data key {self.data_key}; .to_frame(kind) for {', '.join(FRAME_KINDS)}>")
+
+    def _money(self, value: float) -> str:
+        """A value in :attr:`unit` in words (US$ bn or trn where the unit is US$ million)."""
+        if self.unit != "USD million":
+            return f"{value:,.6g} {self.unit}"
+        for scale, word in ((1e6, "trn"), (1e3, "bn")):
+            if abs(value) >= scale:
+                return f"US$ {value / scale:,.1f} {word}"
+        return f"US$ {value:,.1f} mn"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(f"<tr><th style=\"text-align:left\">{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
+                       for k, v in self.summary().items())
+        return (f"<div><table><caption>World {self.year} ({escape(self.unit)}), data key {self.data_key}</caption>"
+                f"<tbody>{rows}</tbody></table><p>.to_frame(kind): {', '.join(FRAME_KINDS)}</p></div>")
+
+    def to_frame(self, kind: str = "countries") -> pd.DataFrame:
+        """The baseline as a labelled table (values in :attr:`unit`):
+
+        * ``countries``: ``country``, ``country_name``, ``gross_output``, ``value_added`` (income), ``expenditure``,
+          ``exports``, ``imports``, ``deficit``;
+        * ``sectors``: ``sector``, ``sector_name``, ``group``, ``gross_output``, ``value_added``, ``exports``;
+        * ``output``: by country x sector: ``country``, ``country_name``, ``sector``, ``sector_name``, ``group``,
+          ``gross_output``, ``value_added``, ``exports``, ``imports``;
+        * ``trade``: bilateral trade by sector, foreign flows only (domestic sales are in ``output``):
+          ``exporter``, ``exporter_name``, ``importer``, ``importer_name``, ``sector``, ``sector_name``, ``group``,
+          ``intermediate``, ``final``, ``value``; rows with no trade left out.
+        """
+        names = [country_name(c) for c in self.countries]
+        C, S = len(self.countries), len(self.sectors)
+        if kind == "countries":
+            return pd.DataFrame({
+                "country": self.countries, "country_name": names,
+                "gross_output": self.gross_output.sum(axis=1), "value_added": self.income,
+                "expenditure": self.expenditure, "exports": self.exports.sum(axis=1),
+                "imports": self.imports.sum(axis=1), "deficit": self.deficit})
+        if kind == "sectors":
+            return pd.DataFrame({
+                "sector": self.sectors, "sector_name": self.sector_names, "group": self.sector_group,
+                "gross_output": self.gross_output.sum(axis=0), "value_added": self.value_added.sum(axis=0),
+                "exports": self.exports.sum(axis=0)})
+        if kind == "output":
+            return pd.DataFrame({
+                "country": np.repeat(self.countries, S), "country_name": np.repeat(names, S),
+                "sector": np.tile(self.sectors, C), "sector_name": np.tile(self.sector_names, C),
+                "group": np.tile(self.sector_group, C),
+                "gross_output": self.gross_output.ravel(), "value_added": self.value_added.ravel(),
+                "exports": self.exports.ravel(), "imports": self.imports.ravel()})
+        if kind == "trade":
+            i, j, s = np.nonzero(self.X * (1.0 - np.eye(C))[:, :, None])
+            codes, labels = np.array(self.countries), np.array(names)
+            return pd.DataFrame({
+                "exporter": codes[i], "exporter_name": labels[i], "importer": codes[j], "importer_name": labels[j],
+                "sector": np.array(self.sectors)[s], "sector_name": np.array(self.sector_names)[s],
+                "group": np.array(self.sector_group)[s],
+                "intermediate": self.intermediate[i, j, s], "final": self.final[i, j, s], "value": self.X[i, j, s]})
+        raise UnknownValueError(f"unknown World table {kind!r}; use one of {', '.join(FRAME_KINDS)}")
