@@ -122,11 +122,11 @@ def test_ge_embargo_json(cli_env: dict[str, str]) -> None:
     [
         (("ge",), "at least one --embargo"),
         (("ge", "--embargo", "RUS"), "SIDE_A:SIDE_B"),
-        (("ge", "--cost", "RUS:USA=-150"), "use > -100"),
-        (("ge", "--cost", "RUS:USA=abc"), "must end in =PCT"),
+        (("ge", "--trade-cost", "RUS:USA=-150"), "use > -100"),
+        (("ge", "--trade-cost", "RUS:USA=abc"), "must end in =PCT"),
         (("ge", "--embargo", "RUS:USA", "--sectors", "B6"), "closest: B06 (Extraction of crude petroleum"),
         (("ge", "--embargo", "RUS:USA", "--sectors", "electronics"), "closest: C26 (Manufacture of computer"),
-        (("ge", "--embargo", "RUS:USA", "--theta", "C19=-1"), "must be > 0"),
+        (("ge", "--embargo", "RUS:USA", "--elasticity", "C19=-1"), "must be > 0"),
     ],
 )
 def test_ge_bad_input(cli_env: dict[str, str], args: tuple[str, ...], message: str) -> None:

@@ -8,26 +8,23 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from geoshift.analysis.alignment import (
-    NOT_COVERED,
-    REFERENCE_PAIRS,
-    PairAlignment,
-    Window,
-    pair_alignment,
-    parse_window,
-    reference_alignments,
-)
-from geoshift.data import atop as atop_data
-from geoshift.data import unga
 from geoshift.errors import GeoshiftError, InputError
+
+if TYPE_CHECKING:  # the analysis and data modules load pandas: imported when the command runs, not with the CLI
+    import pandas as pd
+
+    from geoshift.analysis.alignment import PairAlignment, Window
+
+#: the defaults as the help shows them (the data module's; tests/unit/test_cli_startup.py checks they agree)
+UNGA_ENV_VAR = "GEOSHIFT_UNGA"
+DEFAULT_MEASURE = "fp"
 
 out = Console()
 
@@ -96,8 +93,8 @@ def alignment_command(
     a: Annotated[str, typer.Argument(metavar="A", help="ISO3 code (or ISO2, or a name), e.g. USA.")],
     b: Annotated[str, typer.Argument(metavar="B", help="ISO3 code (or ISO2, or a name), e.g. RUS.")],
     unga_file: Annotated[Path | None, typer.Option(
-        "--unga", metavar="FILE", help=f"UNGA ideal-points file (.dta or CSV; default: ${unga.ENV_VAR}, then "
-        f"Idealpoints*.dta in {unga.default_folder()}).")] = None,
+        "--unga", metavar="FILE", help=f"UNGA ideal-points file (.dta or CSV; default: ${UNGA_ENV_VAR}, then "
+        "Idealpoints*.dta in geoshift's user data folder, under unga/).")] = None,
     atop_file: Annotated[Path | None, typer.Option(
         "--atop", metavar="FILE", help="ATOP directed dyad-years CSV (optional): adds alliance ties.")] = None,
     window_text: Annotated[str | None, typer.Option(
@@ -105,7 +102,7 @@ def alignment_command(
         help="Years for trend and volatility, both included (default 2000: = 2000 to the latest year).")] = None,
     measure: Annotated[str, typer.Option(
         help="Ideal points from: fp (final-passage votes; default) | all (all votes) | legacy.")] =
-        unga.DEFAULT_MEASURE,
+        DEFAULT_MEASURE,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (every year).")] = False,
 ) -> None:
     """How stable is an alignment? The distance between two countries' UNGA ideal points by year, its trend and
@@ -119,6 +116,10 @@ def alignment_command(
 
 def _alignment(a: str, b: str, unga_file: Path | None, atop_file: Path | None, window_text: str | None,
                measure: str, as_json: bool) -> None:
+    from geoshift.analysis.alignment import pair_alignment, parse_window
+    from geoshift.data import atop as atop_data
+    from geoshift.data import unga
+
     if measure not in unga.MEASURES:
         raise InputError(f"--measure {measure!r} is not one of {', '.join(unga.MEASURES)}")
     window = parse_window(window_text)
@@ -137,6 +138,8 @@ def _alignment(a: str, b: str, unga_file: Path | None, atop_file: Path | None, w
               "the US-led Western bloc); trend = OLS slope x 10, per decade, > 0 drifting apart; volatility = "
               "standard deviation (n-1) of year-on-year changes inside the window[/]", highlight=False)
     if alliances is not None:
+        from geoshift.analysis.alignment import NOT_COVERED
+
         out.print(f"[dim]alliance ties: either direction of the ATOP dyad; '{NOT_COVERED}' = after the file's last "
                   "year[/]", highlight=False)
     for source in sources:
@@ -146,6 +149,8 @@ def _alignment(a: str, b: str, unga_file: Path | None, atop_file: Path | None, w
 def _references(points: pd.DataFrame, window: Window, measure: str,
                 alliances: pd.DataFrame | None) -> tuple[list[PairAlignment], list[str]]:
     """The reference pairs over ``window``; a pair without enough years there becomes a note, not an error."""
+    from geoshift.analysis.alignment import REFERENCE_PAIRS, reference_alignments
+
     found: list[PairAlignment] = []
     notes: list[str] = []
     for a, b in REFERENCE_PAIRS:

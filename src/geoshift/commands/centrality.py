@@ -10,32 +10,29 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from geoshift.engines.network.centrality import (
-    ICIO_UNIT_USD,
-    MEASURE_BY_KEY,
-    MEASURES,
-    CentralityScores,
-    Measure,
-    baseline_centrality,
-    comparison,
-    scenario_centrality,
-)
 from geoshift.errors import GeoshiftError, InputError
-from geoshift.results.run import Runner
-from geoshift.scenario.spec import Scenario, load_scenario
-from geoshift.world import World, load_world
+
+if TYPE_CHECKING:  # the engine loads numpy, pandas and scipy: imported when the command runs, not with the CLI
+    import pandas as pd
+
+    from geoshift.engines.network.centrality import CentralityScores, Measure
+    from geoshift.scenario.spec import Scenario
+    from geoshift.world import World
 
 out = Console()
+err = Console(stderr=True)  # spinners: stdout stays the table or the JSON
 ALL = "all"
-CHOICES = (*MEASURE_BY_KEY, ALL)
+#: the engine's measure keys (``MEASURE_BY_KEY``), spelled out for the help; tests/unit/test_cli_startup.py checks them
+MEASURE_KEYS = ("pagerank", "eigenvector", "hubs", "authorities", "va_exports", "va_imports", "gvc_backward",
+                "gvc_forward", "upstreamness")
+CHOICES = (*MEASURE_KEYS, ALL)
 #: how each unit is shown in the table (factor applied to the stored unit, and the column's unit)
 SHOWN = {"share": (100.0, "% of world"), "USD": (1e-9, "US$ bn"), "%": (1.0, "%"), "stages": (1.0, "stages")}
 NOTES = ("rank 1 = the highest score; rank change > 0 = the country moved up. Network measures use gross trade "
@@ -48,6 +45,13 @@ SCENARIO_NOTE = ("scenario: the GE engine's counterfactual flows (no ensemble). 
                  "unchanged).")
 
 
+def load_world(data_dir: Path | None = None, cache_dir: Path | None = None) -> World:
+    """The real World (:func:`geoshift.world.load_world`, imported when first called)."""
+    from geoshift.world import load_world as load
+
+    return load(data_dir=data_dir, cache_dir=cache_dir)
+
+
 def _print_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, default=float) + "\n")
 
@@ -58,11 +62,21 @@ def _world(ctx: typer.Context, load: Callable[[], World] | None) -> World:
     if load is not None:
         return load()
     params = ctx.find_root().params
-    with out.status("Loading the World (first use fetches and parses the data packs)...", spinner="dots"):
+    with err.status("Loading the World (first use fetches and parses the data packs)...", spinner="dots"):
         return load_world(data_dir=params.get("data_dir"), cache_dir=params.get("cache_dir"))
 
 
+def _country(code: str) -> str:
+    """``DEU (Germany)``: the code and its name."""
+    from geoshift.data.countries import country_name
+
+    name = country_name(code)
+    return code if name == code else f"{code} ({escape(name)})"
+
+
 def _measures(measure: str) -> list[Measure]:
+    from geoshift.engines.network.centrality import MEASURE_BY_KEY, MEASURES
+
     if measure == ALL:
         return list(MEASURES)
     if measure not in MEASURE_BY_KEY:
@@ -72,10 +86,14 @@ def _measures(measure: str) -> list[Measure]:
 
 def _stored_unit(measure: Measure) -> float:
     """Factor from the engine's values to the measure's unit (US$ million -> US$ for the value-added measures)."""
+    from geoshift.engines.network.centrality import ICIO_UNIT_USD
+
     return ICIO_UNIT_USD if measure.unit == "USD" else 1.0
 
 
 def _frame(measure: Measure, before: CentralityScores, after: CentralityScores | None) -> pd.DataFrame:
+    from geoshift.engines.network.centrality import comparison
+
     factor = _stored_unit(measure)
     return comparison(before.countries, before.scores[measure.key] * factor,
                       None if after is None else after.scores[measure.key] * factor)
@@ -105,7 +123,7 @@ def _show(measure: Measure, frame: pd.DataFrame, top: int, scenario: Scenario | 
         for column in ("scenario", "rank", "rank change", "score change %"):
             table.add_column(column, justify="right")
     for n, row in enumerate(frame.head(top).to_dict(orient="records"), start=1):
-        cells = [str(n), str(row["country"]), f"{float(row['score_before']) * factor:,.{digits}f}",
+        cells = [str(n), _country(str(row["country"])), f"{float(row['score_before']) * factor:,.{digits}f}",
                  str(row["rank_before"])]
         if scenario is not None:
             change = int(row["rank_change"])
@@ -117,7 +135,10 @@ def _show(measure: Measure, frame: pd.DataFrame, top: int, scenario: Scenario | 
 
 
 def _solve(world: World, scenario: Scenario) -> CentralityScores:
-    with out.status(f"Solving {scenario.name} (GE engine, no ensemble)...", spinner="dots"):
+    from geoshift.engines.network.centrality import scenario_centrality
+    from geoshift.results.run import Runner
+
+    with err.status(f"Solving {scenario.name} (GE engine, no ensemble)...", spinner="dots"):
         results = Runner(world, draws=0).run(scenario)
     if results.ge is None:  # a runner without a store always solves; kept for type narrowing
         raise InputError(f"{scenario.name}: the run returned no GE result")
@@ -150,6 +171,9 @@ def _command(load: Callable[[], World] | None) -> Callable[..., None]:
 
 def _centrality(ctx: typer.Context, load: Callable[[], World] | None, scenario_file: Path | None, measure: str,
                 top: int, as_json: bool) -> None:
+    from geoshift.engines.network.centrality import baseline_centrality
+    from geoshift.scenario.spec import load_scenario
+
     measures = _measures(measure)
     if top < 1:
         raise InputError(f"--top {top}: give at least 1")

@@ -9,35 +9,26 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from geoshift.data.countries import resolve_country
-from geoshift.engines.minerals.risk import (
-    CU_REFERENCE_CF,
-    MISSING_INSTABILITY,
-    MineralShockLike,
-    RiskTable,
-    ShockOutcome,
-    SupplyRisk,
-    apply_shock,
-    resolve_material,
-    risk_table,
-)
 from geoshift.errors import GeoshiftError, ScenarioError
-from geoshift.scenario.minerals import MineralShock
-from geoshift.scenario.spec import Scenario, load_scenario
-from geoshift.scenario.yamlio import line_of, parse_yaml, path_text, read_text
-from geoshift.world import World, load_world
+
+if TYPE_CHECKING:  # the engine and the scenario spec load pandas and pydantic: imported when the command runs
+    from geoshift.engines.minerals.risk import MineralShockLike, RiskTable, ShockOutcome, SupplyRisk
+    from geoshift.world import World
 
 out = Console()
 
+#: the engine's CU_REFERENCE_CF and MISSING_INSTABILITY as the definitions quote them (tests/unit/test_cli_startup.py
+#: checks they agree)
+CU_REFERENCE_CF = 0.409412948
+MISSING_INSTABILITY = 0.5
 DEFINITIONS = {
     "hhi": "concentration of world mine production: the sum of the producing countries' squared shares (0-1; "
            "World Mining Data)",
@@ -55,6 +46,13 @@ DEFINITIONS = {
 }
 UNITS = {"hhi": "0-1", "import_risk": "0-1", "score": "0-1", "characterisation_factor": "kg Cu-eq/kg",
          "price": "US$/kg", "imports_t": "t", "production_t": "t", "shares": "fraction 0-1"}
+
+
+def load_world(data_dir: Path | None = None, cache_dir: Path | None = None) -> World:
+    """The real World (:func:`geoshift.world.load_world`, imported when first called)."""
+    from geoshift.world import load_world as load
+
+    return load(data_dir=data_dir, cache_dir=cache_dir)
 
 
 def _print_json(payload: Any) -> None:
@@ -87,6 +85,12 @@ def load_mineral_shocks(path: Path) -> tuple[MineralShockLike, ...]:
     """The ``minerals:`` list of a scenario file; errors name the file, the line and the field. Once the scenario
     spec has a ``minerals`` field, the whole file is loaded by it (``extends`` resolved); until then the list is
     read here and the file's other keys are left alone."""
+    from pydantic import ValidationError
+
+    from geoshift.scenario.minerals import MineralShock
+    from geoshift.scenario.spec import Scenario, load_scenario
+    from geoshift.scenario.yamlio import line_of, parse_yaml, path_text, read_text
+
     source = str(path)
     missing = ScenarioError(f"{source}: no 'minerals:' list; write e.g. minerals: [{{material: graphite, "
                             f"importer: USA, close: [CHN]}}]")
@@ -176,6 +180,8 @@ def _show_outcomes(outcomes: Sequence[ShockOutcome]) -> None:
 def _materials(items: Sequence[str] | None) -> list[str] | None:
     if not items:
         return None
+    from geoshift.engines.minerals.risk import resolve_material
+
     names = [part.strip() for item in items for part in item.split(",") if part.strip()]
     return [resolve_material(name).key for name in names]
 
@@ -183,6 +189,9 @@ def _materials(items: Sequence[str] | None) -> list[str] | None:
 def minerals(world: World, country: str, materials: Sequence[str] | None, year: int | None,
              scenario_file: Path | None) -> tuple[RiskTable, list[ShockOutcome], list[str]]:
     """The command's work without the printing: the risk table, the scenario's outcomes and notes."""
+    from geoshift.data.countries import resolve_country
+    from geoshift.engines.minerals.risk import apply_shock, resolve_material, risk_table
+
     shocks = load_mineral_shocks(scenario_file) if scenario_file is not None else ()
     chosen = _materials(materials)
     table = risk_table(world, country, year, chosen)

@@ -29,10 +29,10 @@ def parse_cost(text: str) -> tuple[list[str], list[str], float]:
     try:
         change = float(pct.strip().rstrip("%"))
     except ValueError:
-        raise InputError(f"--cost {text!r} must end in =PCT, e.g. CHN:USA=25") from None
+        raise InputError(f"--trade-cost {text!r} must end in =PCT, e.g. CHN:USA=25") from None
     if change <= -100:
-        raise InputError(f"--cost {text!r}: a change of {change:g}% would make trade costs <= 0; use > -100")
-    a, b = parse_pair(pair, "--cost")
+        raise InputError(f"--trade-cost {text!r}: a change of {change:g}% would make trade costs <= 0; use > -100")
+    a, b = parse_pair(pair, "--trade-cost")
     return a, b, change
 
 
@@ -41,7 +41,7 @@ def quick_scenario(*, embargo: Sequence[str] = (), cost: Sequence[str] = (), sec
                    group_year: int | None = None, name: str = QUICK_NAME) -> Scenario:
     """The scenario that the quick flags describe (embargoes first, then trade-cost changes, in the given order)."""
     if not embargo and not cost:
-        raise InputError("give at least one --embargo SIDE_A:SIDE_B or --cost SIDE_A:SIDE_B=PCT")
+        raise InputError("give at least one --embargo SIDE_A:SIDE_B or --trade-cost SIDE_A:SIDE_B=PCT")
     if deficits not in ("fixed", "removed"):
         raise InputError(f"--deficits {deficits!r} must be fixed or removed")
     picked = [s.strip() for s in sectors.split(",") if s.strip()] or ["all"]
@@ -56,7 +56,7 @@ def quick_scenario(*, embargo: Sequence[str] = (), cost: Sequence[str] = (), sec
                        "percent": change, "both_ways": not one_way})
     for sector, value in (theta or {}).items():
         if not value > 0:
-            raise InputError(f"--theta {sector}={value:g}: an elasticity must be > 0")
+            raise InputError(f"--elasticity {sector}={value:g}: an elasticity must be > 0")
     described = "; ".join([*(f"embargo {e}" for e in embargo), *(f"trade costs {c} %" for c in cost)])
     raw = {"name": name, "description": f"geoshift ge: {described} ({'one way' if one_way else 'both ways'}, "
                                         f"sectors {', '.join(picked)})",

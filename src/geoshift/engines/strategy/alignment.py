@@ -386,7 +386,10 @@ class GameMap:
 
 
 def game_map(game: AlignmentGame, x: str, y: str, n: int = 40,
-             overrides: Mapping[str, float] | None = None) -> GameMap:
+             overrides: Mapping[str, float] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> GameMap:
+    """The subgame-perfect outcome on an ``n`` x ``n`` grid of parameters ``x`` and ``y``; ``progress(done, total)``
+    is called after each row of cells."""
     start = time.perf_counter()
     for name in (x, y):
         if name not in game.spec.parameters:
@@ -410,6 +413,8 @@ def game_map(game: AlignmentGame, x: str, y: str, n: int = 40,
             after = ("deal", spe.strategies[EU][("deal",)]) if EU in game.players else ("deal",)
             moves[a, b] = ALIGNMENTS.index(spe.strategies["RUS"][after])
         outcomes.append(row)
+        if progress is not None:
+            progress((a + 1) * n, n * n)
     return GameMap(x, y, xs, ys, outcomes, moves, time.perf_counter() - start, game.solves)
 
 
@@ -430,8 +435,10 @@ class GameEnsemble:
 
 
 def game_ensemble(game: AlignmentGame, draws: int, *, seed: int = 0, sampler: str = "lhs",
-                  overrides: Mapping[str, float] | None = None) -> GameEnsemble:
-    """Solve the game at ``draws`` Latin-hypercube (or Sobol) draws of every parameter not fixed by ``overrides``."""
+                  overrides: Mapping[str, float] | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> GameEnsemble:
+    """Solve the game at ``draws`` Latin-hypercube (or Sobol) draws of every parameter not fixed by ``overrides``;
+    ``progress(done, total)`` is called after each draw."""
     start = time.perf_counter()
     if draws < 2:
         raise ScenarioError(f"draws {draws}: give at least 2")
@@ -449,6 +456,8 @@ def game_ensemble(game: AlignmentGame, draws: int, *, seed: int = 0, sampler: st
         paths.append("/".join(spe.path))
         after = ("deal", spe.strategies[EU][("deal",)]) if EU in game.players else ("deal",)
         west[d] = 1.0 if spe.strategies["RUS"][after] == "west" else 0.0
+        if progress is not None:
+            progress(d + 1, draws)
     shares = {path: paths.count(path) / draws for path in sorted(set(paths), key=lambda p: -paths.count(p))}
     indices = first_order_indices(values, west) if params else np.zeros(0)
     drivers = dict(sorted(((p.name, float(indices[k])) for k, p in enumerate(params)), key=lambda kv: -kv[1]))
