@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,10 @@ WHERE kind = 'scenario' AND (name LIKE 'game:%' OR name LIKE 'bargain:%');
 """
 
 
+#: database files whose tables this process has created or migrated (path, inode), and the lock that makes it once
+_SCHEMA_READY: set[tuple[str, int]] = set()
+_SCHEMA_LOCK = threading.Lock()
+
 RUN_COLUMNS = ("run_id, name, description, parent, scenario_hash, data_key, created, spec_yaml, diagnostics, "
                "provenance, kind, code_key")
 
@@ -65,12 +70,26 @@ class RunStore:
                 raise DataError(f"results store {self.path} cannot be opened ({exc}); "
                                 f"pass --store for another") from exc
         try:
-            con.execute(SCHEMA)
-            if write:
-                con.execute(MIGRATE_KIND)
+            self._ensure_schema(con)
             yield con
         finally:
             con.close()
+
+    def _ensure_schema(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Create (or migrate) the tables once per database file and process: threads of one process share the
+        database, and two of them running the DDL at once conflict (a server's job thread writing a run while a
+        request reads)."""
+        if not self.path.exists():  # a read of a store not yet written: an empty in-memory database
+            con.execute(SCHEMA)
+            return
+        key = (str(self.path.resolve()), self.path.stat().st_ino)
+        if key in _SCHEMA_READY:
+            return
+        with _SCHEMA_LOCK:
+            if key not in _SCHEMA_READY:
+                con.execute(SCHEMA)
+                con.execute(MIGRATE_KIND)
+                _SCHEMA_READY.add(key)
 
     def save(self, record: RunRecord) -> None:
         metrics = record.metrics.loc[:, list(METRIC_COLUMNS)].assign(run_id=record.run_id)
