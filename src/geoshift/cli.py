@@ -369,7 +369,12 @@ def serve_command(
     """The web app and the HTTP API (under /api/v1, with its OpenAPI schema) in one process."""
     from geoshift.commands.serve import serve
 
-    serve(host, port, token, store)
+    def world() -> World:  # the root options' folders, without a spinner: the server loads it in a worker thread
+        from geoshift.world import load_world
+
+        return load_world(data_dir=_options["data_dir"], cache_dir=_options["cache_dir"])
+
+    serve(host, port, token, store, world_loader=world)
 
 
 # -- data packs ----------------------------------------------------------------------------------------------------

@@ -183,11 +183,24 @@ def test_serve_passes_its_options_and_the_token_from_the_environment(monkeypatch
     import geoshift.commands.serve as serve_module
 
     calls: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(serve_module, "serve", lambda *args: calls.append(args))
-    result = CliRunner().invoke(app, ["serve", "--port", "8123", "--store", str(tmp_path / "runs.duckdb")],
-                                env={"GEOSHIFT_TOKEN": "s3cret"})
+    loaders: list[Any] = []
+
+    def fake_serve(*args: Any, world_loader: Any) -> None:
+        calls.append(args)
+        loaders.append(world_loader)
+
+    monkeypatch.setattr(serve_module, "serve", fake_serve)
+    result = CliRunner().invoke(app, ["--cache-dir", str(tmp_path / "nowhere"), "serve", "--port", "8123",
+                                      "--store", str(tmp_path / "runs.duckdb")], env={"GEOSHIFT_TOKEN": "s3cret"})
     assert result.exit_code == 0, result.output
     assert calls == [("127.0.0.1", 8123, "s3cret", tmp_path / "runs.duckdb")]
+    # the World the server loads honours the root options (--data-dir, --cache-dir)
+    import geoshift.world as world_module
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(world_module, "load_world", lambda **kw: seen.update(kw))
+    loaders[0]()
+    assert seen == {"data_dir": None, "cache_dir": tmp_path / "nowhere"}
     result = CliRunner().invoke(app, ["serve", "--host", "::1", "--token", "t"], env={"GEOSHIFT_TOKEN": ""})
     assert calls[-1] == ("::1", 8000, "t", None)
     assert isinstance(serve_module, types.ModuleType)

@@ -44,11 +44,14 @@ def _icio(world: World, exporter: str) -> SourceTotal:
     X = np.asarray(world.X)
     values: dict[str, float | None] = {}
     for group, code in ICIO_SECTOR.items():
+        if code not in world.sectors:  # a World without that sector (e.g. a small example World) cannot say
+            values[group] = None
+            continue
         s = world.sectors.index(code)
         values[group] = float(X[e, :, s].sum() - X[e, e, s]) * ICIO_UNIT_USD
     return SourceTotal(f"OECD ICIO {world.year}", world.year, values,
-                       "sectors B05, B06, C19; exports to the other 79 economies incl. the rest of the world; basic "
-                       "prices")
+                       f"sectors {', '.join(ICIO_SECTOR.values())}; exports to the other {len(world.countries) - 1} "
+                       "economies incl. the rest of the world; basic prices")
 
 
 def _baci(world: World, exporter: str, year: int) -> SourceTotal:

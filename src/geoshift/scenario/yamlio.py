@@ -63,7 +63,13 @@ def read_text(path: Path, what: str) -> str:
 
 def parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
     """The data and node tree of YAML ``text``; errors name ``source`` and the line."""
-    loader = _UniqueKeyLoader(text)
+    try:
+        loader = _UniqueKeyLoader(text)  # the reader rejects control characters here, before any parsing
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        raise ScenarioError(f"{source}:{line}: YAML error: the text holds the control character U+{code:04X}, which "
+                            f"YAML does not allow; delete it") from None
     try:
         _check_depth(text, source)
         tree = loader.get_single_node()

@@ -1,0 +1,30 @@
+"""Defects found by the web API's tests (schemathesis, the example World), fixed in the library for every caller."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from geoshift.analysis.reconcile import energy_export_totals
+from geoshift.errors import ScenarioError
+from geoshift.scenario.spec import parse_scenario
+from geoshift.world import example_world
+
+
+def test_a_control_character_is_one_line_with_its_line() -> None:
+    # PyYAML's reader rejected it before the parser's error handling, so it escaped as a ReaderError traceback
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario("name: a\ndescription: b\x1f\nshocks: []\n", source="s.yaml")
+    assert str(caught.value) == ("s.yaml:2: YAML error: the text holds the control character U+001F, which YAML "
+                                 "does not allow; delete it")
+
+
+def test_reconciliation_on_a_world_without_the_energy_sectors() -> None:
+    # the example World has B06 but neither B05 (coal) nor C19 (refined products): it used to raise ValueError
+    world = example_world()
+    icio = energy_export_totals(world, "RUS", world.year).totals[0]
+    e, s = world.countries.index("RUS"), world.sectors.index("B06")
+    X = np.asarray(world.X)
+    assert icio.values_usd["coal"] is None and icio.values_usd["refined products"] is None
+    assert icio.values_usd["crude and natural gas"] == pytest.approx((X[e, :, s].sum() - X[e, e, s]) * 1e6)
+    assert "exports to the other 2 economies" in icio.coverage
