@@ -4,12 +4,7 @@ the store and write an HTML report."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from collections.abc import Callable
-from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +38,9 @@ from geoshift.errors import InputError
 from geoshift.report.bargain import write_bargain_report
 from geoshift.report.export import ExportTargets, check_export_paths, export
 from geoshift.report.game import write_game_report
-from geoshift.results.codekey import code_key
 from geoshift.results.frames import place_name
-from geoshift.results.metrics import bargain_metrics
-from geoshift.results.records import RunRecord
 from geoshift.results.run import Runner
+from geoshift.results.strategy import bargain_record, game_record
 from geoshift.scenario.yamlio import read_text
 from geoshift.world import World
 
@@ -119,19 +112,8 @@ def game_main(load: Callable[[], World], file: Path, *, set_values: list[str], m
             ensemble = game_ensemble(game, draws, seed=seed, overrides=overrides, progress=step_callback(bar, task))
     result = result_dict(game, solution, grid, ensemble)
     report = write_game_report(result, spec_text, out_dir / f"game-{spec.name}.html")
-    record = RunRecord(
-        run_id=uuid.uuid4().hex[:12], name=spec.name, description=spec.description, spec_yaml=spec_text,
-        scenario_hash=hashlib.sha256(json.dumps({"spec": spec.model_dump(mode="json"), "set": overrides,
-                                                  "map": axes, "n": n, "draws": draws, "seed": seed},
-                                                 sort_keys=True).encode()).hexdigest(),
-        created=datetime.now(UTC).isoformat(timespec="seconds"),
-        metrics=pd.DataFrame([("game_payoff", p, "", outcome, v, PAYOFF_UNIT)
-                              for outcome, values in result["payoffs"].items() for p, v in values.items()],
-                             columns=["metric", "country", "partner", "sector", "value", "unit"]),
-        diagnostics={"spe": [e["outcome"] for e in result["spe"]], "delta_star": result["delta_star"],
-                     "engine_solves": result["engine_solves"], "seconds": result["seconds"],
-                     **({"ensemble": result["ensemble"]} if "ensemble" in result else {})},
-        provenance=[asdict(p) for p in world.provenance], data_key=world.data_key, kind="game", code_key=code_key())
+    record = game_record(world, spec, spec_text, result,
+                         request={"set": overrides, "map": axes, "n": n, "draws": draws, "seed": seed})
     store(store_path).save(record)
     export(targets, lambda: game_tables(result))
     if as_json:
@@ -185,15 +167,8 @@ def bargain_main(file: Path, *, set_values: list[str], rounds: int | None, pertu
     payload = bargain_result_dict(result, sensitivity)
     actors_text = actors.text
     report = write_bargain_report(payload, actors_text, out_dir / f"bargain-{file.stem}.html")
-    record = RunRecord(
-        run_id=uuid.uuid4().hex[:12], name=file.stem, description=actors.meta.get("issue", ""),
-        spec_yaml=actors_text,
-        scenario_hash=hashlib.sha256(json.dumps({"file": actors_text, "set": set_values, "rounds": rounds},
-                                                sort_keys=True).encode()).hexdigest(),
-        created=datetime.now(UTC).isoformat(timespec="seconds"), metrics=bargain_metrics(result),
-        diagnostics={**payload["diagnostics"], "sensitivity": None if sensitivity is None else {
-            k: v for k, v in payload["sensitivity"].items() if k != "median_draws"}}, kind="bargain",
-        code_key=code_key())
+    record = bargain_record(file.stem, actors.meta.get("issue", ""), actors_text, result, payload,
+                            request={"set": set_values, "rounds": rounds})
     store(store_path).save(record)
     if as_json:
         print_json({**payload, "report": str(report), "run_id": record.run_id})

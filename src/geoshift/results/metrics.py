@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -124,4 +126,12 @@ def bargain_metrics(result: BargainResult) -> pd.DataFrame:
     for i, name in enumerate(result.actors.name):
         rows.append(("bargain_position", name, "", "start", float(result.actors.position[i]), "issue scale"))
         rows.append(("bargain_position", name, "", "final", float(result.positions[i]), "issue scale"))
+    return pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
+
+
+def game_metrics(payoffs: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
+    """Stored metrics of a game run: ``game_payoff`` per outcome (sector) and player (country), in % of real
+    income; ``payoffs`` as in the game's result (outcome -> player -> payoff)."""
+    rows = _rows("game_payoff", "% real income", [(player, "", outcome, value) for outcome, values in payoffs.items()
+                                                  for player, value in values.items()])
     return pd.DataFrame(rows, columns=list(METRIC_COLUMNS))

@@ -6,16 +6,9 @@ API before a job is queued; a job's work only solves and, at its end, stores."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from collections.abc import Callable
-from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from geoshift.claims import check_claims, load_claims
 from geoshift.claims.check import ClaimResult
@@ -35,10 +28,10 @@ from geoshift.engines.strategy.alignment import (
 )
 from geoshift.report.claims import render_evidence_page
 from geoshift.results.codekey import code_key
-from geoshift.results.metrics import bargain_metrics
 from geoshift.results.records import RunRecord
 from geoshift.results.run import Results, Runner
 from geoshift.results.store import RunStore
+from geoshift.results.strategy import bargain_record, game_record
 from geoshift.scenario.shipped import shipped_claims
 from geoshift.scenario.spec import Scenario
 from geoshift.web.cache import Cache
@@ -126,23 +119,6 @@ def energy_work(world: World, scenario: Scenario, exporter: str, year: int | Non
     return work
 
 
-def game_record(world: World, spec: GameSpec, spec_text: str, result: dict[str, Any], *,
-                request: dict[str, Any]) -> RunRecord:
-    """A game's stored record, as ``geoshift game`` stores it (payoffs by outcome and player)."""
-    return RunRecord(
-        run_id=uuid.uuid4().hex[:12], name=spec.name, description=spec.description, spec_yaml=spec_text,
-        scenario_hash=hashlib.sha256(json.dumps({"spec": spec.model_dump(mode="json"), **request},
-                                                sort_keys=True).encode()).hexdigest(),
-        created=datetime.now(UTC).isoformat(timespec="seconds"),
-        metrics=pd.DataFrame([("game_payoff", p, "", outcome, v, "% real income")
-                              for outcome, values in result["payoffs"].items() for p, v in values.items()],
-                             columns=["metric", "country", "partner", "sector", "value", "unit"]),
-        diagnostics={"spe": [e["outcome"] for e in result["spe"]], "delta_star": result["delta_star"],
-                     "engine_solves": result["engine_solves"], "seconds": result["seconds"],
-                     **({"ensemble": result["ensemble"]} if "ensemble" in result else {})},
-        provenance=[asdict(p) for p in world.provenance], data_key=world.data_key, kind="game", code_key=code_key())
-
-
 def steps(context: JobContext, start: float, end: float, what: str, unit: str) -> Callable[[int, int], None]:
     """A ``progress(done, total)`` callback for the engines' loops: the job's progress from ``start`` to ``end``,
     and a cancel checkpoint at every step."""
@@ -191,15 +167,8 @@ def bargain_work(store: RunStore, actors: Actors, name: str, *, overrides: list[
                                               max_rounds=rounds or 1000)
         payload = bargain_result_dict(result, sensitivity)
         payload["file"] = f"games/{name}.csv"  # the shipped file, not the server's folder
-        record = RunRecord(
-            run_id=uuid.uuid4().hex[:12], name=name, description=actors.meta.get("issue", ""),
-            spec_yaml=actors.text,
-            scenario_hash=hashlib.sha256(json.dumps({"file": actors.text, "set": overrides, "rounds": rounds},
-                                                    sort_keys=True).encode()).hexdigest(),
-            created=datetime.now(UTC).isoformat(timespec="seconds"), metrics=bargain_metrics(result),
-            diagnostics={**payload["diagnostics"], "sensitivity": None if sensitivity is None else {
-                k: v for k, v in payload["sensitivity"].items() if k != "median_draws"}}, kind="bargain",
-            code_key=code_key())
+        record = bargain_record(name, actors.meta.get("issue", ""), actors.text, result, payload,
+                                request={"set": overrides, "rounds": rounds})
         context.progress(0.95, "storing the run")
         context.commit(lambda: store.save(record), [record.run_id])
         return {**payload, "run_id": record.run_id}
