@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -309,7 +310,29 @@ def load_scenario(path: str | Path, *, _seen: tuple[Path, ...] = ()) -> Scenario
     parent_path = _find_parent(scenario.extends, path.parent)
     if parent_path.resolve() in _seen or parent_path.resolve() == path.resolve():
         raise ScenarioError(f"{path}: extends {scenario.extends!r} makes a cycle")
-    parent = load_scenario(parent_path, _seen=(*_seen, path.resolve()))
+    return _merge(scenario, load_scenario(parent_path, _seen=(*_seen, path.resolve())))
+
+
+def scenario_from_text(text: str, source: str = "<scenario>") -> Scenario:
+    """Validate scenario ``text`` (YAML; e.g. sent to the web API) and resolve ``extends`` among the shipped
+    scenarios only: no file of the caller's choosing is ever read. Errors name ``source`` and the line."""
+    from geoshift.scenario.shipped import shipped_dir
+
+    scenario = parse_scenario(text, source)
+    if scenario.extends is None:
+        return scenario
+    shipped = {p.stem: p for p in sorted(shipped_dir().glob("*.yaml"))}
+    if scenario.extends not in shipped:
+        line = next((n for n, row in enumerate(text.splitlines(), start=1) if re.match(r"^extends\s*:", row)), None)
+        hint = difflib.get_close_matches(scenario.extends, list(shipped), n=1)
+        raise ScenarioError(f"{source}{'' if line is None else f':{line}'}: extends {scenario.extends!r}: not a "
+                            f"shipped scenario" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                            + f"; a scenario given as text may extend only these: {', '.join(shipped)}")
+    return _merge(scenario, load_scenario(shipped[scenario.extends]))
+
+
+def _merge(scenario: Scenario, parent: Scenario) -> Scenario:
+    """``scenario`` on top of the ``parent`` it extends."""
     own = scenario.model_fields_set
     merged: dict[str, Any] = {}
     for name in Scenario.model_fields:  # every field: the child's where it sets it, else the parent's

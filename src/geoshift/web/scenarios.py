@@ -10,11 +10,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from yaml.reader import Reader
-
 from geoshift.errors import ScenarioError
 from geoshift.scenario.shipped import shipped_dir, shipped_folder
-from geoshift.scenario.spec import Scenario, load_scenario, parse_scenario
+from geoshift.scenario.spec import Scenario, load_scenario
+from geoshift.scenario.spec import scenario_from_text as spec_from_text
 from geoshift.web.errors import NotFoundError
 
 #: how the request's YAML is named in messages ("scenario:7: shocks[0].percent: ...")
@@ -40,44 +39,10 @@ def shipped_scenario(name: str) -> Scenario:
     return load_scenario(paths[name])
 
 
-def _line_of_extends(text: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if re.match(r"^extends\s*:", line):
-            return number
-    return None
-
-
-def check_printable(text: str) -> None:
-    """YAML allows no control characters; PyYAML's reader refuses them before ``parse_yaml`` can name the line
-    (see the report: ``parse_yaml`` should build its loader inside its ``try``)."""
-    found = Reader.NON_PRINTABLE.search(text)
-    if found is not None:
-        line = text.count("\n", 0, found.start()) + 1
-        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
-        raise ScenarioError(f"{SOURCE}:{line}:{column}: YAML error: character #x{ord(found.group()):04x} is not "
-                            f"allowed (control characters cannot appear in YAML text); remove it")
-
-
 def scenario_from_text(text: str) -> Scenario:
-    """Validate scenario YAML text and resolve ``extends`` among the shipped scenarios."""
-    check_printable(text)
-    scenario = parse_scenario(text, SOURCE)
-    if scenario.extends is None:
-        return scenario
-    paths = shipped_paths()
-    if scenario.extends not in paths:
-        line = _line_of_extends(text)
-        hint = difflib.get_close_matches(scenario.extends, list(paths), n=1)
-        raise ScenarioError(f"{SOURCE}{'' if line is None else f':{line}'}: extends {scenario.extends!r}: not a "
-                            f"shipped scenario" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                            + f"; a scenario sent to the server may extend only these: {', '.join(paths)}")
-    with tempfile.TemporaryDirectory(prefix="geoshift-request-") as folder:
-        path = Path(folder) / f"{SOURCE}.yaml"  # extends names a shipped stem, never this file
-        path.write_text(text, encoding="utf-8")
-        loaded = load_scenario(path)
-    here = str(path)
-    return loaded.model_copy(update={
-        "source": SOURCE, "shock_origins": [o.replace(here, SOURCE) for o in loaded.shock_origins]})
+    """Validate scenario YAML text and resolve ``extends`` among the shipped scenarios (the library's reader: the
+    same one-line errors as the CLI, the request named ``scenario``)."""
+    return spec_from_text(text, SOURCE)
 
 
 #: an absolute file path in a message (not the path part of a URL: no letter, colon, slash or dot before it)
