@@ -35,8 +35,7 @@ def energy_outcome(world: World, scenario: Scenario, exporter: str,
         update={"exporter": exporter.strip().upper(), **({"year": year} if year is not None else {})})
     scenario = scenario.model_copy(update={"energy": settings})
     runner.prepare(scenario)
-    with err.status("Solving the scenario (GE engine and rerouting LP)...", spinner="dots"):
-        results = runner.run(scenario)
+    results = runner.run(scenario)
     outcome = results.energy
     assert outcome is not None  # a run in this session carries its energy outcome
     data = outcome.to_dict()
@@ -74,7 +73,8 @@ def energy_main(load: Callable[[], World], exporter: str, *, scenario_file: Path
     check_export_paths(targets)
     scenario = load_scenario(scenario_file) if scenario_file is not None else Scenario(name="no_shock")
     world = load()
-    outcome, reconciliation = energy_outcome(world, scenario, exporter, year)
+    with err.status("Solving the scenario (GE engine and rerouting LP)...", spinner="dots"):  # the CLI's only
+        outcome, reconciliation = energy_outcome(world, scenario, exporter, year)
     data = {**outcome, "totals_by_source": totals_dict(reconciliation)}
     export(targets, lambda: energy_tables(data, scenario.name))
     if as_json:
