@@ -118,6 +118,12 @@ class BargainResult:
         return Diagnostics(self.converged, self.iterations, self.residual, self.seconds, engine="bargain",
                            status="settled" if self.converged else "not settled")
 
+    def __repr__(self) -> str:  # the rounds hold every actor's offers: far more than a screen
+        state = "settled" if self.converged else "not settled"
+        return (f"<BargainResult: forecast {self.median:.3g} (median voter; mean {self.mean:.3g}) on the issue scale; "
+                f"{len(self.actors.name)} actors, {self.iterations} rounds, {state} (largest last move "
+                f"{self.residual:.1e} of the span); .trajectory() gives the positions by round>")
+
     def trajectory(self) -> np.ndarray:
         """Positions by round, shape (rounds + 1, n): row 0 is the input."""
         return np.vstack([r.positions for r in self.rounds] + [self.positions])

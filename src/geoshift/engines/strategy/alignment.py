@@ -310,6 +310,13 @@ class Solution:
     delta_star_by_player: dict[str, float | None]
     seconds: float
 
+    def __repr__(self) -> str:  # every Nash equilibrium of the whole game: tens of kilobytes
+        paths = "; ".join(str(e["outcome"]) for e in self.spe[:3]) + (" ..." if len(self.spe) > 3 else "")
+        delta = "none" if self.delta_star is None else f"{self.delta_star:.3g}"
+        return (f"<Solution: subgame-perfect outcome {paths or 'none'}; {len(self.nash)} pure Nash and "
+                f"{len(self.mixed)} mixed equilibria; cooperation holds for discount factors >= {delta}; "
+                f"{len(self.parameters)} parameters; .spe, .nash, .mixed hold the details>")
+
 
 def _strategy_text(strategy: Mapping[tuple[str, ...], str]) -> dict[str, str]:
     return {("/".join(h) or "start"): a for h, a in strategy.items()}
@@ -383,6 +390,13 @@ class GameMap:
     russia_moves: np.ndarray  # [y][x] Russia's SPE reply to a deal (after the EU's answer): 0 china, 1 hedge, 2 west
     seconds: float
     engine_solves: int
+
+    def __repr__(self) -> str:  # a 40 x 40 map holds 1,600 outcome paths
+        moves = np.asarray(self.russia_moves)
+        shares = ", ".join(f"{word} {100 * float(np.mean(moves == k)):.0f} %"
+                           for k, word in enumerate(("stays with China", "hedges", "aligns west")))
+        return (f"<GameMap {self.x} x {self.y}, {len(self.x_values)} x {len(self.y_values)} cells; Russia's reply to "
+                f"a deal: {shares} of the cells; {self.engine_solves} engine solves, {self.seconds:.1f} s>")
 
 
 def game_map(game: AlignmentGame, x: str, y: str, n: int = 40,
