@@ -179,3 +179,20 @@ def test_workers_must_exist_and_run_the_same_code() -> None:
         check_workers(FakeClient(None, workers=False), "here", 1.0)
     with pytest.raises(InputError, match=r"run geoshift 0\.0\.1\+old, this process"):
         check_workers(FakeClient({"tcp://w1": code_key(), "tcp://w2": "0.0.1+old"}), "here", 1.0)
+
+
+@pytest.mark.parametrize("name", ["serial", "pool", "dask"])
+def test_every_backend_reports_progress_by_chunk(world: World, reference: np.ndarray, client: Any,
+                                                 name: str) -> None:
+    backend: Backend = {"serial": backends.serial, "pool": process_pool(2),
+                        "dask": dask_backend(client=client)}[name]
+    seen: list[tuple[int, int]] = []
+    record = Runner(world, draws=DRAWS, seed=SEED, backend=backend,
+                    progress=lambda done, total: seen.append((done, total))).run(SCENARIO).record
+    # one report per chunk of 100 draws (100, 100, 50 in whatever order they finish), ending at every draw
+    assert len(seen) == 3 and {total for _, total in seen} == {DRAWS}
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen) and seen[-1][0] == DRAWS
+    assert {b - a for a, b in zip([0] + [d for d, _ in seen], [d for d, _ in seen], strict=False)} <= {100, 50}
+    rows = record.metrics[record.metrics["metric"] == DRAW_METRIC]
+    assert len(rows) == DRAWS * reference.shape[1]  # progress changes nothing about the draws
+    assert np.array_equal(draws_of(world, backend), reference)

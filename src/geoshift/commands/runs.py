@@ -23,6 +23,7 @@ from geoshift.commands.common import (
     print_json,
     progress_bar,
     real_income,
+    step_callback,
     store,
 )
 from geoshift.errors import InputError
@@ -258,11 +259,11 @@ def ensemble_main(load: Callable[[], World], file: Path, *, draws: int | None, s
                              f"elasticity over its published range) or pass --default-uncertainty")
         scenario = scenario.model_copy(update={"uncertainty": UncertaintySettings(elasticities={"default": True})})
     world = load()
-    runner = Runner(world, store(store_path), draws=draws, seed=seed, **backend_options(backend, scheduler))
-    runner.prepare(scenario)
     n = draws or scenario.uncertainty.draws  # type: ignore[union-attr]
-    # the ensemble module has no per-draw hook: the bar shows the draws being solved and the time taken
-    with progress_bar(f"Solving {n} draws of {scenario.name} ({backend})", None):
+    with progress_bar(f"Solving {n} draws of {scenario.name} ({backend})", None) as (bar, task):
+        runner = Runner(world, store(store_path), draws=draws, seed=seed, progress=step_callback(bar, task),
+                        **backend_options(backend, scheduler))
+        runner.prepare(scenario)
         results = runner.run(scenario, force=force)
     record = results.record
     summary = ensemble_summary(record)

@@ -14,14 +14,14 @@ import importlib
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
 
 from geoshift.errors import InputError
 from geoshift.results.codekey import code_key
-from geoshift.results.ensemble import CHUNK, Backend, ChunkProblem, serial, solve_chunk
+from geoshift.results.ensemble import CHUNK, Backend, ChunkDone, ChunkProblem, serial, solve_chunk
 
 #: solves one chunk of draws; ``solve_chunk`` unless a test injects faults
 ChunkSolver = Callable[[ChunkProblem, np.ndarray], np.ndarray]
@@ -84,13 +84,19 @@ def process_pool(workers: int | None = None, *, solve: ChunkSolver = solve_chunk
     if prestart:
         _prestart()
 
-    def run(problem: ChunkProblem, chunks: Sequence[np.ndarray]) -> list[np.ndarray]:
+    def run(problem: ChunkProblem, chunks: Sequence[np.ndarray], done: ChunkDone | None = None) -> list[np.ndarray]:
         if not chunks:
             return []
         n = min(workers or available_cores(), len(chunks))
         with ProcessPoolExecutor(max_workers=n, mp_context=_pool_context(), initializer=_start_worker,
                                  initargs=(problem, solve)) as pool:
-            return list(pool.map(_solve_in_worker, chunks))
+            futures = [pool.submit(_solve_in_worker, chunk) for chunk in chunks]
+            if done is not None:
+                sizes = {future: len(chunk) for future, chunk in zip(futures, chunks, strict=True)}
+                for future in as_completed(futures):
+                    future.result()  # a failed chunk fails the run now
+                    done(sizes[future])
+            return [future.result() for future in futures]
 
     return run
 
@@ -104,8 +110,8 @@ def local(workers: int | None = None, *, min_chunks: int = 2) -> Backend:
         return serial
     pool = process_pool(cores, prestart=False)
 
-    def run(problem: ChunkProblem, chunks: Sequence[np.ndarray]) -> list[np.ndarray]:
-        return serial(problem, chunks) if len(chunks) < min_chunks else pool(problem, chunks)
+    def run(problem: ChunkProblem, chunks: Sequence[np.ndarray], done: ChunkDone | None = None) -> list[np.ndarray]:
+        return serial(problem, chunks, done) if len(chunks) < min_chunks else pool(problem, chunks, done)
 
     return run
 
@@ -122,12 +128,20 @@ class DaskBackend:
         self.owns_client = owns_client
         self.solve = solve
 
-    def __call__(self, problem: ChunkProblem, chunks: Sequence[np.ndarray]) -> list[np.ndarray]:
+    def __call__(self, problem: ChunkProblem, chunks: Sequence[np.ndarray],
+                 done: ChunkDone | None = None) -> list[np.ndarray]:
         if not chunks:
             return []
         shared = self.client.scatter(problem, broadcast=True, hash=False)
         futures = self.client.map(self.solve, [shared] * len(chunks), list(chunks), pure=False, retries=2)
         try:
+            if done is not None:
+                from distributed import as_completed as finished
+
+                sizes = {future.key: len(chunk) for future, chunk in zip(futures, chunks, strict=True)}
+                for future in finished(futures):  # type: ignore[no-untyped-call]
+                    future.result()  # a chunk that failed after its retries fails the run now
+                    done(sizes[future.key])
             return list(self.client.gather(futures))
         finally:  # a failed run leaves nothing queued on the cluster
             self.client.cancel([*futures, shared])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -33,8 +33,16 @@ from geoshift.world.world import PROFILE_GROUPS, World
 QUANTILES = (0.05, 0.5, 0.95)
 CHUNK = 100  # draws per task: scheduling stays a small share of the time
 
-#: a backend maps solve_chunk over chunks of draws and returns their results in order
-Backend = Callable[["ChunkProblem", Sequence[np.ndarray]], list[np.ndarray]]
+#: told the number of draws of each chunk as it is solved (in any order): progress for long ensembles
+ChunkDone = Callable[[int], None]
+
+
+class Backend(Protocol):
+    """Maps ``solve_chunk`` over chunks of draws and returns their results in chunk order, calling ``done`` (if
+    given) with each chunk's number of draws as it finishes."""
+
+    def __call__(self, problem: ChunkProblem, chunks: Sequence[np.ndarray],
+                 done: ChunkDone | None = None) -> list[np.ndarray]: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,9 +104,14 @@ def solve_chunk(problem: ChunkProblem, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def serial(problem: ChunkProblem, chunks: Sequence[np.ndarray]) -> list[np.ndarray]:
+def serial(problem: ChunkProblem, chunks: Sequence[np.ndarray], done: ChunkDone | None = None) -> list[np.ndarray]:
     """Solve the chunks one after the other in this process."""
-    return [solve_chunk(problem, chunk) for chunk in chunks]
+    out = []
+    for chunk in chunks:
+        out.append(solve_chunk(problem, chunk))
+        if done is not None:
+            done(len(chunk))
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -168,8 +181,10 @@ def uncertain_parameters(world: World, scenario: Scenario) -> list[UncertainPara
 
 def run_ensemble(world: World, scenario: Scenario, cal: Calibration, arrays: ShockArrays, theta: np.ndarray,
                  central: MultiSectorResult, *, draws: int | None = None, seed: int | None = None,
-                 backend: Backend = serial, backend_name: str = "serial") -> EnsembleResult:
-    """Draw the scenario's declared uncertainty and solve every draw (warm-started from ``central``)."""
+                 backend: Backend = serial, backend_name: str = "serial",
+                 progress: Callable[[int, int], None] | None = None) -> EnsembleResult:
+    """Draw the scenario's declared uncertainty and solve every draw (warm-started from ``central``);
+    ``progress(done, total)`` is told the draws solved so far as chunks finish."""
     start = time.perf_counter()
     settings = scenario.uncertainty
     if settings is None:
@@ -186,7 +201,14 @@ def run_ensemble(world: World, scenario: Scenario, cal: Calibration, arrays: Sho
                            max_iter=scenario.engine.max_iter)
     if parameters:
         chunks = [values[i:i + CHUNK] for i in range(0, n, CHUNK)]
-        solved = backend(problem, chunks)
+        solved_draws = [0]
+
+        def done(draws_in_chunk: int) -> None:
+            solved_draws[0] += draws_in_chunk
+            if progress is not None:
+                progress(solved_draws[0], n)
+
+        solved = backend(problem, chunks, done)
         result = np.vstack(solved) if solved else np.zeros((0, len(names)))
     else:  # nothing the GE engine sees is uncertain: every draw is the central solution
         result = np.tile(headline_values(weights, central), (n, 1))

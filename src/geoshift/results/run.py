@@ -75,16 +75,18 @@ class Runner:
 
     def __init__(self, world: World, store: RunStore | None = None, *, draws: int | None = None,
                  seed: int | None = None, backend: Backend = serial, backend_name: str = "serial",
-                 kind: str = "scenario") -> None:
+                 kind: str = "scenario", progress: Callable[[int, int], None] | None = None) -> None:
         """``draws``/``seed`` override those a scenario's ``uncertainty:`` declares (``draws=0``: no ensemble);
         ``backend`` solves the draws' chunks (serial, a process pool or Dask: identical results); ``kind``
         ``outcome`` (a game's outcome scenarios) skips the evidence metrics (elasticity sensitivity, centrality)
-        that only headline scenario runs report, and keys the store on it."""
+        that only headline scenario runs report, and keys the store on it; ``progress(done, total)`` is told the
+        ensemble draws solved so far."""
         if kind not in ("scenario", "outcome"):
             raise ValueError(f"a Runner solves scenario or outcome runs, not {kind!r}")
         self.world = world
         self.store = store
         self.kind = kind
+        self.progress = progress
         self.draws, self.seed = draws, seed
         self.backend, self.backend_name = backend, backend_name
         self._calibrations: dict[tuple[str, bytes], Calibration] = {}
@@ -153,7 +155,7 @@ class Runner:
         ensemble = None
         if scenario.uncertainty is not None:
             ensemble = run_ensemble(self.world, scenario, cal, arrays, theta, result, backend=self.backend,
-                                    backend_name=self.backend_name)
+                                    backend_name=self.backend_name, progress=self.progress)
             metrics = pd.concat([metrics, ensemble.metrics()], ignore_index=True)
         settings, options = self.energy_options(scenario, arrays)
         energy = energy_outcome(self.energy_baseline(settings), options)

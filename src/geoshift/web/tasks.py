@@ -76,7 +76,8 @@ class StagedRunner(Runner):
 def scenario_work(world: World, store: RunStore, scenario: Scenario, *, draws: int | None,
                   seed: int | None) -> Work:
     def work(context: JobContext) -> dict[str, Any]:
-        runner = StagedRunner(world, store, draws=draws, seed=seed)
+        runner = StagedRunner(world, store, draws=draws, seed=seed,
+                              progress=steps(context, 0.2, 0.9, f"draws of {scenario.name}", "draws"))
         what = runner.with_overrides(scenario)
         n = what.uncertainty.draws if what.uncertainty is not None else 0
         context.progress(0.1, f"solving {scenario.name}: GE engine, elasticity sensitivity, energy LP"
@@ -95,10 +96,11 @@ def scenario_work(world: World, store: RunStore, scenario: Scenario, *, draws: i
 def ensemble_work(world: World, store: RunStore, scenario: Scenario, *, draws: int | None,
                   seed: int | None) -> Work:
     def work(context: JobContext) -> dict[str, Any]:
-        runner = StagedRunner(world, store, draws=draws, seed=seed)
+        runner = StagedRunner(world, store, draws=draws, seed=seed,
+                              progress=steps(context, 0.2, 0.9, f"draws of {scenario.name}", "draws"))
         declared = runner.with_overrides(scenario).uncertainty
         n = declared.draws if declared is not None else 0
-        context.progress(0.1, f"solving {n} draws of {scenario.name} (one by one, in the server's worker)")
+        context.progress(0.1, f"solving {n} draws of {scenario.name} (in chunks of 100, in the server's worker)")
         results = runner.run(scenario)
         context.progress(0.95, "storing the run")
         runner.commit(context)
