@@ -40,7 +40,7 @@ import numpy as np
 
 from geoshift.engines.trade_ge import solve_multisector
 from geoshift.results.backends import available_cores, local, process_pool
-from geoshift.results.ensemble import CHUNK, ChunkProblem, headline_values, serial
+from geoshift.results.ensemble import CHUNK, ChunkDone, ChunkProblem, headline_values, serial
 from geoshift.results.run import Runner
 from geoshift.scenario.spec import Scenario, load_scenario
 from geoshift.scenario.uncertainty import UncertaintySettings
@@ -136,7 +136,8 @@ class Capture:
     problem: ChunkProblem
     values: np.ndarray
 
-    def __call__(self, problem: ChunkProblem, chunks: Sequence[np.ndarray]) -> list[np.ndarray]:
+    def __call__(self, problem: ChunkProblem, chunks: Sequence[np.ndarray],
+                 done: ChunkDone | None = None) -> list[np.ndarray]:
         self.problem, self.values = problem, np.vstack(chunks)
         return [np.zeros((len(c), problem.weights.shape[0])) for c in chunks]
 
