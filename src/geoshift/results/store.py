@@ -60,7 +60,8 @@ class RunStore:
 
     @contextmanager
     def _connect(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-        if not write and not self.path.exists():
+        memory = not write and not self.path.exists()
+        if memory:
             con = duckdb.connect(":memory:")
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +71,10 @@ class RunStore:
                 raise DataError(f"results store {self.path} cannot be opened ({exc}); "
                                 f"pass --store for another") from exc
         try:
-            self._ensure_schema(con)
+            if memory:  # a read of a store not yet written: an empty database of its own
+                con.execute(SCHEMA)
+            else:
+                self._ensure_schema(con)
             yield con
         finally:
             con.close()
@@ -79,9 +83,6 @@ class RunStore:
         """Create (or migrate) the tables once per database file and process: threads of one process share the
         database, and two of them running the DDL at once conflict (a server's job thread writing a run while a
         request reads)."""
-        if not self.path.exists():  # a read of a store not yet written: an empty in-memory database
-            con.execute(SCHEMA)
-            return
         key = (str(self.path.resolve()), self.path.stat().st_ino)
         if key in _SCHEMA_READY:
             return
