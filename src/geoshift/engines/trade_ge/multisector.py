@@ -25,13 +25,23 @@ solved jointly by one fixed-point map (``fixed_point_step``) with Anderson accel
 ``kappa_n = 1 / (1 + theta_n s_n)``, ``theta_n`` the country's value-added-weighted elasticity and ``s_n`` its
 value-added share of gross output (unit costs move with wages in proportion to it). Each equation is one small
 pure function below; ``solve_multisector`` validates, assembles a ``Counterfactual`` and iterates.
+
+What keeps one 80 x 50 ICIO solve short without changing a single operation on any cell: the calibration keeps
+sector-major copies of ``pi`` and its baseline route counts; a shock's weights are computed only on the cells it
+changes (elsewhere they are ``pi`` exactly) and the domain checks correct the baseline counts on those cells; the
+weight arrays are reused from one solve to the next instead of being faulted in afresh; and a step whose price
+terms are all positive replaces the idle-cell masks by plain operations: the map is evaluated as by the dense,
+masked formulas (tests/unit/test_multisector_speedpaths.py writes those out and compares). The accelerator keeps
+its Gram matrix between iterations (``kept_gram``), which changes the iterates by rounding only (the solution by
+~1e-13 on the ICIO, the same iteration counts).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property
 
 import numpy as np
 
@@ -43,6 +53,7 @@ from geoshift.world.world import World
 
 DEFAULT_TOL = 1e-10
 DEFAULT_MAX_ITER = 3_000
+SPARE_WEIGHTS = 4  # weight arrays a calibration keeps for reuse: two solves at once (B and BT each)
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +76,46 @@ class Calibration:
     def income(self) -> np.ndarray:
         income: np.ndarray = self.VA + self.D
         return income
+
+    # Sector-major copies that every counterfactual of this calibration starts from, made on first use and kept
+    # (the arrays above are never changed in place). Pickles leave them out: a worker rebuilds them once.
+    @cached_property
+    def pi_jni(self) -> np.ndarray:
+        """``pi`` as ``[j, n, i]`` (sector, importer, exporter), C-contiguous."""
+        return np.ascontiguousarray(np.transpose(self.pi, (2, 1, 0)))
+
+    @cached_property
+    def pi_jin(self) -> np.ndarray:
+        """``pi`` as ``[j, i, n]`` (sector, exporter, importer), C-contiguous."""
+        return np.ascontiguousarray(np.transpose(self.pi, (2, 0, 1)))
+
+    @cached_property
+    def gamma_jk(self) -> np.ndarray:
+        """``gamma`` as ``[country, user j, input k]``, C-contiguous."""
+        return np.ascontiguousarray(np.transpose(self.gamma, (0, 2, 1)))
+
+    @cached_property
+    def sources(self) -> np.ndarray:
+        """``[j, n]``: how many exporters have a positive baseline share of n's purchases of sector j."""
+        counts: np.ndarray = np.count_nonzero(self.pi_jni > 0, axis=2)
+        return counts
+
+    @cached_property
+    def foreign_routes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Baseline foreign routes in use (``pi E > 0``, exporter != importer, any sector), counted by exporter
+        ``(N,)`` and by importer ``(N,)``."""
+        N = len(self.countries)
+        used = (self.pi * self.E[None, :, :] > 0) & ~np.eye(N, dtype=bool)[:, :, None]  # [i, n, j]
+        return used.sum(axis=(1, 2)), used.sum(axis=(0, 2))
+
+    @cached_property
+    def weight_buffers(self) -> list[np.ndarray]:
+        """Spare ``(S, N, N)`` arrays that ``solve_multisector`` fills with a shock's weights and hands back when
+        it is done: a fresh 2.5 MB array per solve (the 80 x 50 ICIO) costs its page faults every time."""
+        return []
+
+    def __getstate__(self) -> dict[str, object]:
+        return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
 def calibrate_arrays(
@@ -156,6 +207,8 @@ class Counterfactual:
     E0: np.ndarray  # [j, n] baseline expenditure
     active: np.ndarray  # [j, n] somebody buys
     kappa: np.ndarray  # (N,) wage-step damping
+    idle: tuple[np.ndarray, ...]  # sector and buyer of the cells nobody buys
+    E0_or_one: np.ndarray  # [j, n] E0, 1 where nobody buys (a divisor)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -163,11 +216,17 @@ class Counterfactual:
         return N, S
 
 
+def cell_weights(pi: np.ndarray, tau: np.ndarray, rate: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """``pi (tau (1 + t))^-theta`` cell by cell (arrays that broadcast together), exactly 0 where ``tau`` is
+    infinite (an embargo)."""
+    with np.errstate(divide="ignore", over="ignore"):
+        weights: np.ndarray = np.where(np.isinf(tau), 0.0, pi * (tau * (1.0 + rate)) ** (-theta))
+    return weights
+
+
 def shock_weights(pi: np.ndarray, tau: np.ndarray, rate: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """``pi (tau (1 + t))^-theta`` by cell ``[i, n, j]``, exactly 0 where ``tau`` is infinite (an embargo)."""
-    with np.errstate(divide="ignore", over="ignore"):
-        weights: np.ndarray = np.where(np.isinf(tau), 0.0, pi * (tau * (1.0 + rate)) ** (-theta[None, None, :]))
-    return weights
+    return cell_weights(pi, tau, rate, theta[None, None, :])
 
 
 def wage_damping(gamma_va: np.ndarray, Y: np.ndarray, theta: np.ndarray) -> np.ndarray:
@@ -179,26 +238,75 @@ def wage_damping(gamma_va: np.ndarray, Y: np.ndarray, theta: np.ndarray) -> np.n
     return kappa
 
 
-def counterfactual(cal: Calibration, tau: np.ndarray, theta: np.ndarray, rate: np.ndarray,
-                   D: np.ndarray) -> Counterfactual:
-    """Assemble the fixed inputs; raise if an embargo leaves a buyer with no source of a sector at all."""
-    weights = shock_weights(cal.pi, tau, rate, theta)
-    B = np.ascontiguousarray(np.transpose(weights, (2, 1, 0)))
-    reachable = B.sum(axis=2) > 0  # [j, n]
-    stranded = (cal.E.T > 0) & ~reachable
-    if stranded.any():
-        j, n = (int(v) for v in np.argwhere(stranded)[0])
-        raise InputError(f"tau_hat leaves {cal.countries[n]} with no source of sector {cal.sectors[j]} "
-                         f"(every supplier, domestic included, is embargoed)")
+def _filled(spare: list[np.ndarray] | None, source: np.ndarray) -> np.ndarray:
+    """A copy of ``source``, written into a spare array of its shape if there is one (``list.pop`` is atomic, so two
+    threads never get the same one)."""
+    while spare:
+        try:
+            buffer = spare.pop()
+        except IndexError:  # another thread took the last one
+            break
+        if buffer.shape == source.shape:
+            np.copyto(buffer, source)
+            return buffer
+    return source.copy()
+
+
+def counterfactual(cal: Calibration, tau: np.ndarray, theta: np.ndarray, rate: np.ndarray | None,
+                   D: np.ndarray, *, spare: list[np.ndarray] | None = None) -> Counterfactual:
+    """Assemble the fixed inputs (``rate``: tariffs, None for none); raise if an embargo leaves a buyer with no
+    source of a sector at all, or a fixed deficit that no open route can carry.
+
+    The weights are ``shock_weights`` everywhere, evaluated only where they can differ from ``pi``: a cell with
+    ``tau = 1`` and no tariff weighs ``pi * 1.0 ** -theta = pi`` exactly, so the arrays start from the calibration's
+    sector-major copies of ``pi`` and only the changed cells (a few hundred for an embargo) are computed. The
+    domain checks count, per buyer and sector, the sources with a positive weight and, per country, the foreign
+    routes in use (``weight E > 0``), from the calibration's baseline counts corrected on the changed cells: the
+    same cell-by-cell tests as on the dense arrays (which are used instead if a weight is not finite). ``spare``:
+    arrays to reuse for ``B`` and ``BT`` (``Calibration.weight_buffers``)."""
     N = len(cal.countries)
-    foreign = (B * cal.E.T[:, :, None] > 0) & ~np.eye(N, dtype=bool)[None, :, :]  # [j, n, i]: open, used routes
-    validate.trade_balance_feasible(foreign.any(axis=(0, 1)), foreign.any(axis=(0, 2)), D, cal.VA, cal.countries)
+    has_tariffs = rate is not None and bool(np.any(rate > 0))
+    changed = (tau != 1.0) | (rate != 0.0) if has_tariffs and rate is not None else tau != 1.0
+    i, n, j = np.unravel_index(np.flatnonzero(changed), changed.shape)  # np.nonzero's cells, 15x faster in 3-D
+    cell_rate = rate[i, n, j] if has_tariffs and rate is not None else np.zeros(i.size)
+    cell_pi = cal.pi[i, n, j]
+    weight = cell_weights(cell_pi, tau[i, n, j], cell_rate, theta[j])
+    B = _filled(spare, cal.pi_jni)
+    B[j, n, i] = weight
+    BT = _filled(spare, cal.pi_jin)
+    BT[j, i, n] = weight / (1.0 + cell_rate)
+    BR: np.ndarray = np.broadcast_to(0.0, B.shape)  # never read without tariffs
+    if has_tariffs:
+        BR = np.zeros(B.shape)
+        BR[j, n, i] = weight * cell_rate / (1.0 + cell_rate)
+    E0 = cal.E.T
+    if np.all(np.isfinite(weight)):
+        sources = cal.sources.copy()
+        np.add.at(sources, (j, n), (weight > 0).astype(np.int64) - (cell_pi > 0))
+        reachable = sources > 0  # [j, n]; a sum of finite weights >= 0 is > 0 exactly when one of them is
+        cell_E = cal.E[n, j]
+        foreign = i != n
+        moved = ((weight * cell_E > 0) & foreign).astype(np.int64) - ((cell_pi * cell_E > 0) & foreign)
+        exports, imports = (count.copy() for count in cal.foreign_routes)
+        np.add.at(exports, i, moved)
+        np.add.at(imports, n, moved)
+        open_exports, open_imports = exports > 0, imports > 0
+    else:
+        reachable = B.sum(axis=2) > 0
+        used = (B * E0[:, :, None] > 0) & ~np.eye(N, dtype=bool)[None, :, :]  # [j, n, i]: open, used routes
+        open_exports, open_imports = used.any(axis=(0, 1)), used.any(axis=(0, 2))
+    stranded = (E0 > 0) & ~reachable
+    if stranded.any():
+        jj, nn = (int(v) for v in np.argwhere(stranded)[0])
+        raise InputError(f"tau_hat leaves {cal.countries[nn]} with no source of sector {cal.sectors[jj]} "
+                         f"(every supplier, domestic included, is embargoed)")
+    validate.trade_balance_feasible(open_exports, open_imports, D, cal.VA, cal.countries)
+    active = E0 > 0
     return Counterfactual(
-        theta=theta, B=B, BT=np.ascontiguousarray(np.transpose(weights / (1.0 + rate), (2, 0, 1))),
-        BR=np.ascontiguousarray(np.transpose(weights * rate / (1.0 + rate), (2, 1, 0))),
-        has_tariffs=bool(np.any(rate > 0)), gamma_va=cal.gamma_va, gamma=cal.gamma,
-        gamma_jk=np.ascontiguousarray(np.transpose(cal.gamma, (0, 2, 1))), alpha=cal.alpha, VA=cal.VA, D=D,
-        E0=cal.E.T, active=cal.E.T > 0, kappa=wage_damping(cal.gamma_va, cal.Y, theta))
+        theta=theta, B=B, BT=BT, BR=BR, has_tariffs=has_tariffs, gamma_va=cal.gamma_va, gamma=cal.gamma,
+        gamma_jk=cal.gamma_jk, alpha=cal.alpha, VA=cal.VA, D=D, E0=np.ascontiguousarray(E0), active=active,
+        kappa=wage_damping(cal.gamma_va, cal.Y, theta), idle=np.nonzero(~active),
+        E0_or_one=np.where(active, E0, 1.0))
 
 
 def log_unit_costs(log_w: np.ndarray, log_P: np.ndarray, gamma_va: np.ndarray, gamma_jk: np.ndarray) -> np.ndarray:
@@ -219,18 +327,26 @@ def _spending_ratio(Phi: np.ndarray, spend: np.ndarray) -> np.ndarray:
     return ratio
 
 
+def _sales(cf: Counterfactual, A: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    Y_new: np.ndarray = A * np.matmul(cf.BT, ratio[:, :, None])[:, :, 0]
+    return Y_new
+
+
+def _revenue(cf: Counterfactual, A: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    collected: np.ndarray = (ratio * np.matmul(cf.BR, A[:, :, None])[:, :, 0]).sum(axis=0)
+    return collected
+
+
 def sales(cf: Counterfactual, A: np.ndarray, Phi: np.ndarray, spend: np.ndarray) -> np.ndarray:
     """(3) and (5): ``Y'[j, i] = sum_n pi'[i, n, j] E'[n, j] / (1 + t)``, exporters' receipts at cost."""
-    Y_new: np.ndarray = A * np.matmul(cf.BT, _spending_ratio(Phi, spend)[:, :, None])[:, :, 0]
-    return Y_new
+    return _sales(cf, A, _spending_ratio(Phi, spend))
 
 
 def tariff_revenue(cf: Counterfactual, A: np.ndarray, Phi: np.ndarray, spend: np.ndarray) -> np.ndarray:
     """``R_n = sum_ij pi' E' t / (1 + t)``, collected by the importer (zeros without tariffs)."""
     if not cf.has_tariffs:
         return np.zeros(cf.shape[0])
-    collected: np.ndarray = (_spending_ratio(Phi, spend) * np.matmul(cf.BR, A[:, :, None])[:, :, 0]).sum(axis=0)
-    return collected
+    return _revenue(cf, A, _spending_ratio(Phi, spend))
 
 
 def expenditure(cf: Counterfactual, Y_new: np.ndarray, income: np.ndarray) -> np.ndarray:
@@ -239,29 +355,67 @@ def expenditure(cf: Counterfactual, Y_new: np.ndarray, income: np.ndarray) -> np
     return spend
 
 
+def flows_at_cost(cf: Counterfactual, A: np.ndarray, ratio: np.ndarray, rate: np.ndarray | None) -> np.ndarray:
+    """``X'[i, n, j] = B[j, n, i] A[j, i] ratio[j, n] / (1 + t)``: the new flows at buyers' prices, less the tariff,
+    written straight into the ``[i, n, j]`` layout (``ratio`` is ``E' / Phi``)."""
+    N, S = cf.shape
+    X_new: np.ndarray = np.multiply(np.transpose(cf.B, (2, 1, 0)), A.T[:, None, :], out=np.empty((N, N, S)))
+    X_new *= ratio.T[None, :, :]
+    if cf.has_tariffs and rate is not None:
+        X_new /= 1.0 + rate
+    return X_new
+
+
+def _in_domain(cf: Counterfactual, Phi: np.ndarray) -> bool:
+    """Every price term finite and every bought good's positive."""
+    return not (np.any(Phi[cf.active] <= 0) or not np.all(np.isfinite(Phi)))
+
+
 def fixed_point_step(cf: Counterfactual, x: np.ndarray) -> tuple[np.ndarray, float]:
     """One step of the map on ``x = (log w, log P[j, n], E'/E [j, n])`` and the residual of ``x``: the largest of
-    the excess labour demand, the change of log prices and the change of relative expenditures."""
+    the excess labour demand, the change of log prices and the change of relative expenditures.
+
+    The new point is written piece by piece into one array. Where every price term is finite and positive (one
+    min and one max tell; a NaN fails them), which is every step of a solve that stays in the domain, the masks
+    that keep cells nobody buys at zero are replaced by plain array operations and the few idle cells are set to
+    zero afterwards: the same values, cell by cell, as the masked forms in the other branch."""
     N, S = cf.shape
     log_w, log_P, e_hat = x[:N], x[N:N + S * N].reshape(S, N), x[N + S * N:].reshape(S, N)
     A, Phi = cost_terms(cf, log_w, log_P)
-    if np.any(Phi[cf.active] <= 0) or not np.all(np.isfinite(Phi)):
+    positive = bool(Phi.min() > 0.0 and Phi.max() < np.inf)
+    if not positive and not _in_domain(cf, Phi):
         return x, np.inf
     spend = e_hat * cf.E0
-    Y_new = sales(cf, A, Phi, spend)
+    ratio = np.divide(spend, Phi) if positive else _spending_ratio(Phi, spend)
+    Y_new = _sales(cf, A, ratio)
     supply = np.exp(log_w) * cf.VA
-    income = supply + cf.D + tariff_revenue(cf, A, Phi, spend)
+    income = supply + cf.D
+    if cf.has_tariffs:
+        income += _revenue(cf, A, ratio)
     labour = (cf.gamma_va.T * Y_new).sum(axis=0)  # (5) value added paid out
     if np.any(labour <= 0) or np.any(income <= 0):
         return x, np.inf
     excess = labour / supply
-    log_w_new = log_w + cf.kappa * np.log(excess)
+    gx = np.empty_like(x)
+    log_w_new = gx[:N]
+    np.add(log_w, cf.kappa * np.log(excess), out=log_w_new)
     log_w_new -= np.log(np.exp(log_w_new) @ cf.VA / cf.VA.sum())  # numéraire: world value added
-    log_P_new = np.where(cf.active, -np.log(np.where(Phi > 0, Phi, 1.0)) / cf.theta[:, None], 0.0)
-    e_new = np.divide(expenditure(cf, Y_new, income), cf.E0, out=np.zeros_like(cf.E0), where=cf.active)
-    residual = max(float(np.max(np.abs(excess - 1.0))), float(np.max(np.abs(log_P_new - log_P))),
-                   float(np.max(np.abs(e_new - e_hat))))
-    return np.concatenate([log_w_new, log_P_new.ravel(), e_new.ravel()]), residual
+    log_P_new = gx[N:N + S * N].reshape(S, N)
+    e_new = gx[N + S * N:].reshape(S, N)
+    spend_new = expenditure(cf, Y_new, income)
+    if positive:
+        np.negative(np.log(Phi, out=log_P_new), out=log_P_new)
+        np.divide(log_P_new, cf.theta[:, None], out=log_P_new)
+        np.divide(spend_new, cf.E0_or_one, out=e_new)
+        log_P_new[cf.idle] = 0.0
+        e_new[cf.idle] = 0.0
+    else:
+        log_P_new[:] = np.where(cf.active, -np.log(np.where(Phi > 0, Phi, 1.0)) / cf.theta[:, None], 0.0)
+        e_new[:] = np.divide(spend_new, cf.E0, out=np.zeros_like(cf.E0), where=cf.active)
+    change = np.abs(np.subtract(gx[N:], x[N:]))  # prices, then spending
+    residual = max(float(np.max(np.abs(excess - 1.0))), float(np.max(change[:S * N])),
+                   float(np.max(change[S * N:])))
+    return gx, residual
 
 
 def solve_multisector(
@@ -291,17 +445,16 @@ def solve_multisector(
     D = cal.D if D_new is None else np.asarray(D_new, dtype=np.float64)
     if D.shape != (N,) or not np.all(np.isfinite(D)):
         raise InputError(f"D_new must be a finite array of shape ({N},), got {D.shape}")
-    rate = np.zeros_like(tau) if tariff is None else tariff_array(cal, tariff)
-    cf = counterfactual(cal, tau, th, rate, D)
+    rate = None if tariff is None else tariff_array(cal, tariff)
+    cf = counterfactual(cal, tau, th, rate, D, spare=cal.weight_buffers)
     if x0 is None:
         x0 = np.concatenate([np.zeros(N + S * N), np.where(cf.active, 1.0, 0.0).ravel()])
     outcome = anderson(lambda x: fixed_point_step(cf, x), np.asarray(x0, dtype=np.float64), tol=tol,
-                       max_iter=max_iter, max_step=2.0, memory=anderson_memory)
+                       max_iter=max_iter, max_step=2.0, memory=anderson_memory, kept_gram=True)
     log_w, log_P, e_hat = outcome.x[:N], outcome.x[N:N + S * N].reshape(S, N), outcome.x[N + S * N:].reshape(S, N)
     A, Phi = cost_terms(cf, log_w, log_P)
     spend = e_hat * cf.E0
-    flows = cf.B * A[:, None, :] * _spending_ratio(Phi, spend)[:, :, None]  # [j, n, i] at buyers' prices
-    X_new = np.transpose(flows, (2, 1, 0)) / (1.0 + rate)  # [i, n, j], at cost
+    X_new = flows_at_cost(cf, A, _spending_ratio(Phi, spend), rate)
     Y_new = X_new.sum(axis=1)  # [i, j]
     w = np.exp(log_w)
     revenue = tariff_revenue(cf, A, Phi, spend)
@@ -315,6 +468,8 @@ def solve_multisector(
         converged=outcome.converged, iterations=outcome.iterations, residual=outcome.residual,
         seconds=time.perf_counter() - start, state=outcome.x, tariff_revenue=revenue,
     )
+    if len(cal.weight_buffers) < SPARE_WEIGHTS:  # nothing holds the weights now: the next solve reuses them
+        cal.weight_buffers.extend((cf.B, cf.BT))
     if raise_on_failure and not result.converged:
         raise ConvergenceError(
             f"solve_multisector did not converge: residual {result.residual:.3e} > tol {tol:.1e} after "
