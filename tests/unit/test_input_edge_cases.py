@@ -28,3 +28,13 @@ def test_reconciliation_on_a_world_without_the_energy_sectors() -> None:
     assert icio.values_usd["coal"] is None and icio.values_usd["refined products"] is None
     assert icio.values_usd["crude and natural gas"] == pytest.approx((X[e, :, s].sum() - X[e, e, s]) * 1e6)
     assert "exports to the other 2 economies" in icio.coverage
+
+
+def test_an_unknown_elasticity_override_names_the_closest_sectors() -> None:
+    from geoshift.engines.trade_ge import theta_for
+    from geoshift.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        theta_for(("A01", "B06", "C19", "C20"), {"C91": 3.0})
+    assert str(caught.value) == ("elasticity override for unknown sector 'C91'; closest: C19 (Manufacture of coke and "
+                                 "refined petroleum products) (ICIO sector codes: geoshift world sectors)")
