@@ -38,3 +38,18 @@ def test_an_unknown_elasticity_override_names_the_closest_sectors() -> None:
         theta_for(("A01", "B06", "C19", "C20"), {"C91": 3.0})
     assert str(caught.value) == ("elasticity override for unknown sector 'C91'; closest: C19 (Manufacture of coke and "
                                  "refined petroleum products) (ICIO sector codes: geoshift world sectors)")
+
+
+def test_a_misspelt_code_is_not_taken_for_another_country() -> None:
+    # pycountry's fuzzy search finds Cambodia for "USAA" (and the U.S. for "Texas"): an embargo on "USAA" silently
+    # hit Cambodia (KHM is one of the ICIO economies); now it is an unknown country with the closest codes
+    from geoshift.data.countries import resolve_country
+    from geoshift.errors import UnknownCountryError
+
+    known = ["CHN", "KHM", "RUS", "USA", "VNM", "KOR", "IRN"]
+    with pytest.raises(UnknownCountryError, match=r"unknown country 'USAA'; closest codes: USA"):
+        resolve_country("USAA", known)
+    with pytest.raises(UnknownCountryError, match=r"unknown country 'Texas'"):
+        resolve_country("Texas", known)
+    assert [resolve_country(t, known) for t in ("Russia", "Iran", "Vietnam", "South Korea", "united states")] == \
+        ["RUS", "IRN", "VNM", "KOR", "USA"]

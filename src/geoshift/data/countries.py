@@ -10,6 +10,8 @@ import pycountry
 
 from geoshift.errors import UnknownCountryError
 
+FUZZY_NAME_RATIO = 0.75  # how close a misspelt name must be to a country's name to be taken for it
+
 
 def _lookup_iso3(text: str) -> str | None:
     try:
@@ -22,7 +24,17 @@ def _lookup_iso3(text: str) -> str | None:
         matches = pycountry.countries.search_fuzzy(text)
     except LookupError:
         return None
-    return str(matches[0].alpha_3) if matches else None
+    # the fuzzy search also matches subdivisions and stray letters ("USAA" finds Cambodia, "Texas" the U.S.): keep a
+    # match only where the text is part of the country's own name or spelled much like it
+    plausible = [m for m in matches if _names_match(text, m)]
+    return str(plausible[0].alpha_3) if plausible else None
+
+
+def _names_match(text: str, country: object) -> bool:
+    key = text.strip().casefold()
+    names = [str(getattr(country, attr, "") or "").casefold() for attr in ("name", "common_name", "official_name")]
+    return any(key in name or difflib.SequenceMatcher(None, key, name).ratio() >= FUZZY_NAME_RATIO
+               for name in names if name)
 
 
 def country_name(iso3: str) -> str:
