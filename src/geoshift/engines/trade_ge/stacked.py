@@ -8,8 +8,18 @@ the changed cells only (none for an embargo). The price terms of all draws of a 
 ``Phi[j, d, n] = sum_i B0[j, n, i] A[j, d, i]``, are then one matrix product per sector
 (``(draws x i) @ (i x n)``), as are sales; the unit costs and the input-output demand are one product per country;
 the changed cells add a gather and a sparse sum of ``nnz x draws`` values. No ``[draw, j, n, i]`` array is ever
-formed: memory is ``O(block x (nnz + 14 N S))`` (about 0.9 MB per draw on the 80 x 50 ICIO, most of it the
-accelerator's history).
+formed: memory is ``O(block x (nnz + 17 N S))`` (about 1.4 MB per draw of a block on the 80 x 50 ICIO, 0.8 MB of
+it the accelerator's history).
+
+What keeps an iteration short, each shortcut pinned against the plain formula in
+tests/unit/test_stacked_speedpaths.py: ``B0`` starts from the calibration's sector-major copies of ``pi``; the step
+writes into five reused arrays per block, each taken over once its content is no longer read (a working set that
+stays in cache); the new spending (4) is one product per country, with income as one more column of the sales and
+the final-demand shares as one more row of the input-output shares; ``g(x) - x`` is written once, straight into
+the accelerator's buffer, and serves for both the residual and the accelerator; the step length is tested from
+each row's largest and smallest entries; and finished draws leave the block in place, in the memory the block
+already has (fresh arrays cost their page faults again). All but the spending product are exact; that one sums
+in another order, which moves the solutions by ~1e-13 (the same iteration counts on the ICIO embargo's draws).
 
 Each draw runs the same safeguarded type-II Anderson mixing as ``anderson.anderson`` (memory 6, step cap 2,
 Tikhonov term ``1e-12 trace``), vectorised over the block (``Mixer``): every draw has its own history, its own
@@ -75,8 +85,9 @@ class Stack:
     to_n: sparse.csr_matrix  # (N, levied) sums levied cells into importer n
     gamma_va: np.ndarray  # (N, S)
     cost_shares: np.ndarray  # (N, S + 1, S) [country, input k or value added (S), user j]
-    use_shares: np.ndarray  # (N, S, S) [country, user j, input k]: gamma[n, k, j] / E0[k, n]
-    final_shares: np.ndarray  # [k, n] alpha[n, k] / E0[k, n]
+    # (N, S + 1, S) [country, user j or final demand (S), input k]: gamma[n, k, j] / E0[k, n], then alpha[n, k] /
+    # E0[k, n]: the new spending relative to the baseline is [sales, income] @ spend_shares, country by country
+    spend_shares: np.ndarray
     VA: np.ndarray  # (N,)
     D: np.ndarray  # (N,)
     E0: np.ndarray  # [j, n]
@@ -102,10 +113,16 @@ def stack(cal: Calibration, tau: np.ndarray, rate: np.ndarray, D: np.ndarray) ->
     cost = tau * (1.0 + rate)  # [i, n, j]; inf where embargoed
     unchanged = (cost == 1.0) & (rate == 0.0)  # a tariff changes who gets the spending even at an unchanged price
     changed = np.isfinite(cost) & ~unchanged & (cal.pi > 0)
-    B0 = np.ascontiguousarray(np.transpose(np.where(unchanged, cal.pi, 0.0), (2, 1, 0)))
+    # pi where the cost is unchanged, 0 elsewhere: the calibration's sector-major copies of pi, with the other
+    # cells (changed or embargoed: a few thousand at most) cleared
+    i, n, j = np.unravel_index(np.flatnonzero(~unchanged), unchanged.shape)
+    B0 = cal.pi_jni.copy()  # [j, n, i]
+    B0[j, n, i] = 0.0
+    B0T = cal.pi_jin.copy()  # [j, i, n]
+    B0T[j, i, n] = 0.0
     E0 = cal.E.T
     E0_inv = np.divide(1.0, E0, out=np.zeros_like(E0), where=E0 > 0)  # E'/E is 0 where nobody buys
-    i, n, j = np.nonzero(changed)
+    i, n, j = np.unravel_index(np.flatnonzero(changed), changed.shape)  # np.nonzero's cells, faster in 3-D
     order = np.lexsort((i, n, j))  # sector-major, as the arrays
     i, n, j = i[order], n[order], j[order]
     nnz = i.size
@@ -114,16 +131,18 @@ def stack(cal: Calibration, tau: np.ndarray, rate: np.ndarray, D: np.ndarray) ->
     cell_rate = rate[i, n, j]
     levied = np.flatnonzero(cell_rate > 0)
     idle_j, idle_n = np.nonzero(cal.E.T <= 0)
+    use_shares = np.transpose(cal.gamma * E0_inv.T[:, :, None], (0, 2, 1))  # [country, user j, input k]
+    final_shares = cal.alpha.T * E0_inv  # [k, n]
     return Stack(
-        B0T=np.ascontiguousarray(np.transpose(B0, (0, 2, 1))), B0E=B0 * E0[:, :, None], cell_j=j,
+        B0T=B0T, B0E=np.multiply(B0, E0[:, :, None], out=B0), cell_j=j,
         cell_jn=j * N + n, cell_ji=j * N + i, cell_pi=cal.pi[i, n, j], cell_log_cost=np.log(cost[i, n, j]),
         cell_keep=1.0 / (1.0 + cell_rate), cell_levy=cell_rate / (1.0 + cell_rate), cell_E0=E0[j, n], levied=levied,
         to_jn=sparse.csr_matrix((ones, (j * N + n, columns)), shape=(S * N, nnz)),
         to_ji=sparse.csr_matrix((ones, (j * N + i, columns)), shape=(S * N, nnz)),
         to_n=sparse.csr_matrix((ones[levied], (n[levied], np.arange(levied.size))), shape=(N, levied.size)),
         gamma_va=cal.gamma_va, cost_shares=np.concatenate([cal.gamma, cal.gamma_va[:, None, :]], axis=1),
-        use_shares=np.ascontiguousarray(np.transpose(cal.gamma * E0_inv.T[:, :, None], (0, 2, 1))),
-        final_shares=cal.alpha.T * E0_inv, VA=cal.VA, D=D, E0=E0, active=E0 > 0, idle_j=idle_j, idle_n=idle_n,
+        spend_shares=np.concatenate([use_shares, final_shares.T[:, None, :]], axis=1),
+        VA=cal.VA, D=D, E0=E0, active=E0 > 0, idle_j=idle_j, idle_n=idle_n,
         va=cal.gamma_va * cal.Y, Y=cal.Y)
 
 
@@ -133,14 +152,15 @@ class Draws:
 
     theta: np.ndarray  # (m, S)
     theta_inv: np.ndarray  # (m, S) -1 / theta
+    minus_theta: np.ndarray  # (m, S) -theta (negation is exact: log c (-theta) is -(log c theta) bit for bit)
     weight: np.ndarray  # (nnz, m) pi (tau (1 + t))^-theta on the changed cells
     sold: np.ndarray  # (nnz, m) weight E0 / (1 + t)
     levy: np.ndarray  # (levied, m) weight E0 t / (1 + t) on the cells with a tariff
     kappa: np.ndarray  # (m, N) wage-step damping
 
     def take(self, rows: np.ndarray) -> Draws:
-        return Draws(self.theta[rows], self.theta_inv[rows], self.weight[:, rows], self.sold[:, rows],
-                     self.levy[:, rows], self.kappa[rows])
+        return Draws(self.theta[rows], self.theta_inv[rows], self.minus_theta[rows], self.weight[:, rows],
+                     self.sold[:, rows], self.levy[:, rows], self.kappa[rows])
 
 
 def draws(st: Stack, theta: np.ndarray) -> Draws:
@@ -150,7 +170,7 @@ def draws(st: Stack, theta: np.ndarray) -> Draws:
     theta_n = (theta @ st.va.T) / np.maximum(va_n, 1e-300)
     share = va_n / np.maximum(st.Y.sum(axis=1), 1e-300)
     spent = weight * st.cell_E0[:, None]
-    return Draws(theta, -1.0 / theta, weight, spent * st.cell_keep[:, None],
+    return Draws(theta, -1.0 / theta, -theta, weight, spent * st.cell_keep[:, None],
                  spent[st.levied] * st.cell_levy[st.levied, None], 1.0 / (1.0 + theta_n * share[None, :]))
 
 
@@ -163,29 +183,44 @@ class Evaluation:
     residual: np.ndarray  # (m,)
     income: np.ndarray  # (m, N) new income, baseline units
     revenue: np.ndarray  # (m, N) tariff revenue
+    f: np.ndarray  # (m, n_x) gx - x
 
 
 class Workspace:
     """The arrays one stacked step writes, allocated once per block (fresh multi-megabyte arrays every iteration
     cost page faults that were a fifth of the run time). ``gx`` alternates between two buffers, because the
-    accelerator still reads the previous step's value."""
+    accelerator still reads the previous step's value. ``shrink`` gives the same memory to fewer draws when a
+    block drops its finished ones (the pages are already in place; fresh ones cost their faults again)."""
 
-    def __init__(self, m: int, N: int, S: int) -> None:
-        self.logs = np.empty((N, m, S + 1))  # [i, d, k]: log P of the inputs, then log w
-        self.log_c = np.empty((N, m, S))  # [i, d, j]
-        self.A = np.empty((S, m, N))  # [j, d, i]
-        self.Phi = np.empty((S, m, N))  # [j, d, n]
-        self.ratio = np.empty((S, m, N))  # [j, d, n]
-        self.demand = np.empty((S, m, N))  # [j, d, i]
-        self.Y = np.empty((N, m, S))  # [i, d, j]
-        self.inputs = np.empty((N, m, S))  # [n, d, k]
-        self.change = np.empty((m, S, N))
-        self.gx = (np.empty((m, N + 2 * S * N)), np.empty((m, N + 2 * S * N)))
+    def __init__(self, m: int, N: int, S: int, storage: np.ndarray | None = None) -> None:
+        self.shape = (m, N, S)
+        n_x = N + 2 * S * N
+        sizes = [N * m * (S + 1), N * m * S, S * m * N, S * m * N, S * m * N, m * n_x, m * n_x]
+        self.storage = storage if storage is not None else np.empty(sum(sizes))
+        ends = np.cumsum(sizes)
+        part = [self.storage[end - size:end] for size, end in zip(sizes, ends, strict=True)]
+        # five arrays of about S N values per draw, two of them reused once their content is no longer read (a
+        # smaller working set stays in cache): logs -> log_c -> A, Phi; ratio -> demand (on log_c) -> Y (on logs,
+        # with income as a last column) -> inputs (on log_c); ratio then takes log Phi
+        self.logs = part[0].reshape(N, m, S + 1)  # [i, d, k]: log P of the inputs, then log w
+        self.log_c = part[1].reshape(N, m, S)  # [i, d, j]
+        self.A = part[2].reshape(S, m, N)  # [j, d, i]
+        self.Phi = part[3].reshape(S, m, N)  # [j, d, n]
+        self.ratio = part[4].reshape(S, m, N)  # [j, d, n]
+        self.demand = part[1].reshape(S, m, N)  # [j, d, i], on log_c (read only by A)
+        self.Y = part[0].reshape(N, m, S + 1)  # [i, d, j] sales, then income (on logs, read only by log_c)
+        self.inputs = part[1].reshape(N, m, S)  # [n, d, k] new spending, on demand (read only by Y)
+        self.gx = (part[5].reshape(m, n_x), part[6].reshape(m, n_x))
         self.turn = 0
 
     def next_gx(self) -> np.ndarray:
         self.turn = 1 - self.turn
         return self.gx[self.turn]
+
+    def shrink(self, m: int) -> Workspace:
+        """A workspace for ``m`` draws (no more than this one's) on this one's memory; this one is not used again."""
+        _, N, S = self.shape
+        return Workspace(m, N, S, self.storage)
 
 
 def _rows(array: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -209,8 +244,8 @@ def cost_terms(st: Stack, dr: Draws, log_w: np.ndarray, log_P: np.ndarray,
     ws.logs[:, :, S] = log_w.T
     np.matmul(ws.logs, st.cost_shares, out=ws.log_c)  # log c [i, d, j]
     A, Phi = ws.A, ws.Phi
-    np.multiply(np.transpose(ws.log_c, (2, 1, 0)), dr.theta.T[:, :, None], out=A)
-    np.exp(np.negative(A, out=A), out=A)
+    np.multiply(np.transpose(ws.log_c, (2, 1, 0)), dr.minus_theta.T[:, :, None], out=A)  # = -(log c theta)
+    np.exp(A, out=A)
     np.matmul(A, st.B0T, out=Phi)
     if st.nnz:
         _add_rows(Phi, st.to_jn, dr.weight * _rows(A, st.cell_ji))
@@ -225,8 +260,9 @@ def sales(st: Stack, dr: Draws, A: np.ndarray, ratio: np.ndarray, ws: Workspace)
     if st.nnz:
         on_cells = _rows(ratio, st.cell_jn)
         _add_rows(demand, st.to_ji, dr.sold * on_cells)
-    np.multiply(demand, A, out=np.transpose(ws.Y, (2, 1, 0)))
-    return ws.Y, on_cells
+    Y = ws.Y[:, :, :-1]
+    np.multiply(demand, A, out=np.transpose(Y, (2, 1, 0)))
+    return Y, on_cells
 
 
 def tariff_revenue(st: Stack, dr: Draws, A: np.ndarray, on_cells: np.ndarray) -> np.ndarray:
@@ -246,11 +282,13 @@ def split(st: Stack, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return x[:, :N], x[:, N:N + S * N].reshape(m, S, N), x[:, N + S * N:].reshape(m, S, N)
 
 
-def stacked_step(st: Stack, dr: Draws, x: np.ndarray, ws: Workspace | None = None) -> Evaluation:
+def stacked_step(st: Stack, dr: Draws, x: np.ndarray, ws: Workspace | None = None,
+                 f: np.ndarray | None = None) -> Evaluation:
     """``multisector.fixed_point_step`` for every row of ``x`` (draws x unknowns) at once. A draw is outside the
     map's domain (residual inf, ``gx = x``) where a price term is not finite, a bought good's is not positive,
     labour demand or income is not positive: here those show up as non-finite logarithms. ``ws``: the block's
-    buffers (the returned ``gx`` is one of them)."""
+    buffers (the returned ``gx`` is one of them). ``f``: where to write ``gx - x`` (the accelerator's next
+    difference, 0 outside the domain), whose price and spending part is also the residual's."""
     N, S = st.shape
     m = x.shape[0]
     ws = ws if ws is not None else Workspace(m, N, S)
@@ -274,20 +312,23 @@ def stacked_step(st: Stack, dr: Draws, x: np.ndarray, ws: Workspace | None = Non
         np.multiply(log_Phi, dr.theta_inv.T[:, :, None], out=np.transpose(P_new, (1, 0, 2)))
         P_new[:, st.idle_j, st.idle_n] = 0.0
         e_new = gx[:, N + S * N:].reshape(m, S, N)  # (4), relative to the baseline
-        np.multiply(st.final_shares, income[:, None, :], out=e_new)
-        e_new += np.transpose(np.matmul(Y_new, st.use_shares, out=ws.inputs), (1, 2, 0))
-        change = np.subtract(P_new, log_P, out=ws.change)
-        np.abs(change, out=change)
-        residual = np.max(change, axis=(1, 2))
-        np.subtract(e_new, e_hat, out=change)
-        np.abs(change, out=change)
-        np.maximum(residual, np.max(change, axis=(1, 2)), out=residual)
+        ws.Y[:, :, -1] = income.T  # (4) in one product: sum_j Y' gamma / E0 + income alpha / E0
+        np.copyto(e_new, np.transpose(np.matmul(ws.Y, st.spend_shares, out=ws.inputs), (1, 2, 0)))
+        # the largest |change| of log prices and spending at once (they follow each other in x and gx): the
+        # largest of the largest increase and the largest decrease (a NaN propagates through both)
+        f = np.subtract(gx, x, out=f)
+        change = f[:, N:]
+        residual = np.max(change, axis=1)
+        np.maximum(residual, np.negative(np.min(change, axis=1)), out=residual)
         np.maximum(residual, np.max(np.abs(excess - 1.0), axis=1), out=residual)
         outside = (~np.isfinite(residual) | ~np.all(np.isfinite(log_w_new), axis=1)
-                   | ~np.isfinite(Phi.sum(axis=(0, 2))) | np.any(income <= 0, axis=1))
+                   | ~np.all(np.isfinite(Phi[st.idle_j, :, st.idle_n]), axis=0) | np.any(income <= 0, axis=1))
+    # a price term that is not finite where somebody buys has a non-finite log price and residual already; where
+    # nobody buys (log P = 0 there) it is checked on its own
     residual[outside] = np.inf
     gx[outside] = x[outside]  # as fixed_point_step: outside the domain the map stays put
-    return Evaluation(gx, residual, income, revenue)
+    f[outside] = 0.0  # gx - x there
+    return Evaluation(gx, residual, income, revenue, f)
 
 
 @dataclass(frozen=True, eq=False)
@@ -383,50 +424,76 @@ class Mixer:
     history restarts), which makes it the same least-squares problem ``anderson.anderson`` solves for one draw.
     ``f = g(x) - x`` and the proposed iterates alternate between two preallocated buffers each."""
 
-    def __init__(self, memory: int, m: int, size: int, history: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    def __init__(self, memory: int, m: int, size: int) -> None:
         k = max(memory, 1)
-        # differences of f = g(x) - x and of g(x)
-        if history is None:
-            history = (np.zeros((k, m, size)), np.zeros((k, m, size)))
-        self.dF: np.ndarray = history[0]
-        self.dG: np.ndarray = history[1]
+        self.history = np.zeros(2 * k * m * size)  # the differences of f = g(x) - x (dF), then of g(x) (dG)
+        self.scratch = np.zeros(5 * m * size)  # f and the proposed iterates (two each), the step
+        self._views(m, size, k)
         self.gram = np.zeros((m, k, k))
         self.rhs = np.zeros((m, k))  # dF[a] . f_prev, kept up to date by one product per iteration
         self.valid = np.zeros((m, k), dtype=bool)  # slots holding a difference of the draw's current history
-        self.f = (np.zeros((m, size)), np.zeros((m, size)))
-        self.proposed = (np.empty((m, size)), np.empty((m, size)))
-        self.step = np.empty((m, size))
         self.g_prev = self.f[1]  # replaced before it is read
         self.has_prev = np.zeros(m, dtype=bool)
         self.slot = 0
         self.turn = 0
 
+    def _views(self, m: int, size: int, k: int) -> None:
+        """The history and scratch arrays for ``m`` draws, at the start of the buffers."""
+        block = k * m * size
+        self.dF: np.ndarray = self.history[:block].reshape(k, m, size)
+        self.dG: np.ndarray = self.history[block:2 * block].reshape(k, m, size)
+        one = m * size
+        self.f = (self.scratch[:one].reshape(m, size), self.scratch[one:2 * one].reshape(m, size))
+        self.proposed = (self.scratch[2 * one:3 * one].reshape(m, size),
+                         self.scratch[3 * one:4 * one].reshape(m, size))
+        self.step = self.scratch[4 * one:5 * one].reshape(m, size)
+
     @property
     def f_prev(self) -> np.ndarray:
         return self.f[1 - self.turn]
 
+    @property
+    def f_next(self) -> np.ndarray:
+        """Where the step writes the next ``f = g(x) - x`` (``stacked_step(..., f=)``), which ``propose`` reads."""
+        return self.f[self.turn]
+
     def take(self, keep: np.ndarray) -> Mixer:
+        """Keep the draws ``keep`` (a mask), in place: each slot's kept rows move to the front of the buffers, in
+        increasing order of position, so no row is overwritten before it is read (``np.take`` buffers its output
+        where it overlaps the input). The previous ``g(x)`` is copied (it lives in the step's workspace)."""
         rows = np.flatnonzero(keep)
-        kept = Mixer(self.dF.shape[0], len(rows), self.step.shape[1], (self.dF[:, rows], self.dG[:, rows]))
-        kept.gram, kept.rhs, kept.valid, kept.has_prev = (self.gram[rows], self.rhs[rows], self.valid[rows],
+        k, _, size = self.dF.shape
+        n = len(rows)
+        dF, dG, f_prev = self.dF, self.dG, self.f_prev
+        g_prev = self.g_prev[rows]
+        block = k * n * size
+        for history, offset in ((dF, 0), (dG, block)):
+            kept = self.history[offset:offset + block].reshape(k, n, size)
+            for a in range(k):
+                np.take(history[a], rows, axis=0, out=kept[a])
+        # dG's old place starts at or after its new one and after dF's new end: dF never overwrites it first
+        kept_f = self.scratch[n * size:2 * n * size].reshape(n, size)  # the new f[1]
+        np.take(f_prev, rows, axis=0, out=kept_f)
+        self._views(n, size, k)
+        self.gram, self.rhs, self.valid, self.has_prev = (self.gram[rows], self.rhs[rows], self.valid[rows],
                                                           self.has_prev[rows])
-        kept.f[1][:] = self.f_prev[rows]
-        kept.g_prev = self.g_prev[rows]
-        kept.slot = self.slot
-        return kept
+        self.g_prev = g_prev
+        self.turn = 0  # f_prev is f[1]
+        return self
 
     def restart(self, rows: np.ndarray) -> None:
         """Forget the history of ``rows`` (a mask)."""
         self.valid[rows] = False
         self.has_prev[rows] = False
 
-    def propose(self, x: np.ndarray, gx: np.ndarray, mix: np.ndarray) -> np.ndarray:
+    def propose(self, gx: np.ndarray, mix: np.ndarray) -> np.ndarray:
         """Store the newest difference of the ``mix`` rows and return their accelerated iterates (``gx`` on the
         other rows, and where the accelerated step is non-finite or longer than ``MAX_STEP``, which also
-        restarts that draw's history). ``gx`` must stay untouched until the next call."""
+        restarts that draw's history). ``f_next`` must hold ``gx - x`` (the step wrote it there), and ``gx`` must
+        stay untouched until the next call."""
         k = self.gram.shape[1]
         f_prev = self.f_prev
-        f = np.subtract(gx, x, out=self.f[self.turn])
+        f = self.f_next
         candidate = self.proposed[self.turn]
         self.turn = 1 - self.turn
         slot = self.slot
@@ -451,15 +518,21 @@ class Mixer:
         np.matmul(weights[:, None, :], np.transpose(self.dG, (1, 0, 2)), out=candidate[:, None, :])
         step = np.subtract(f, candidate, out=self.step)  # candidate - x = f - weights . dG
         np.subtract(gx, candidate, out=candidate)
-        np.abs(step, out=step)
-        with np.errstate(invalid="ignore"):
-            ok = np.max(step, axis=1) <= MAX_STEP  # False where the step is NaN or infinite
+        ok = within(step, MAX_STEP)
         self.valid[mix & ~ok] = False
         self.g_prev = gx
         self.has_prev[:] = True
         plain = ~(mix & ok)
         candidate[plain] = gx[plain]
         return candidate
+
+
+def within(step: np.ndarray, limit: float) -> np.ndarray:
+    """Rows of ``step`` whose largest absolute value is at most ``limit`` (False where one is NaN or infinite),
+    from the rows' largest and smallest values: no array of absolute values is written."""
+    with np.errstate(invalid="ignore"):
+        ok: np.ndarray = (np.max(step, axis=1) <= limit) & (np.min(step, axis=1) >= -limit)
+    return ok
 
 
 def _solve_small(G: np.ndarray, rhs: np.ndarray) -> np.ndarray:
@@ -506,7 +579,7 @@ def _solve_block(st: Stack, dr: Draws, x: np.ndarray, ids: np.ndarray, out: _Out
         done[which] = True
 
     for iteration in range(max_iter + 1):
-        ev = stacked_step(st, dr, x, ws)
+        ev = stacked_step(st, dr, x, ws, mixer.f_next)
         res = ev.residual
         live = ~done
         bad = live & ~np.isfinite(res)
@@ -514,8 +587,8 @@ def _solve_block(st: Stack, dr: Draws, x: np.ndarray, ids: np.ndarray, out: _Out
         if stuck.any():
             finish(np.flatnonzero(stuck), iteration, None)
         better = live & (res < best_res)
-        best_x[better] = x[better]
-        best_res[better] = res[better]
+        np.copyto(best_x, x, where=better[:, None])  # one pass, no gathered copy (most draws improve)
+        np.copyto(best_res, res, where=better)
         converged = live & (res <= tol)
         if converged.any():
             finish(np.flatnonzero(converged), iteration, ev)
@@ -524,7 +597,7 @@ def _solve_block(st: Stack, dr: Draws, x: np.ndarray, ids: np.ndarray, out: _Out
         reset = bad & mixer.has_prev  # back to the best point, history cleared
         mix = ~done & ~reset & mixer.has_prev
         if memory > 0:
-            x_next = mixer.propose(x, ev.gx, mix)
+            x_next = mixer.propose(ev.gx, mix)
         else:
             x_next = ev.gx
             mixer.has_prev[:] = True
@@ -535,7 +608,7 @@ def _solve_block(st: Stack, dr: Draws, x: np.ndarray, ids: np.ndarray, out: _Out
             keep = ~done
             x, ids, best_x, best_res = x[keep], ids[keep], best_x[keep], best_res[keep]
             mixer = mixer.take(keep)
-            ws = Workspace(len(ids), *st.shape)
+            ws = ws.shrink(len(ids))
             dr = dr.take(keep)
             done = np.zeros(len(ids), dtype=bool)
     live = np.flatnonzero(~done)
