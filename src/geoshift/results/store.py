@@ -40,6 +40,7 @@ WHERE kind = 'scenario' AND (name LIKE 'game:%' OR name LIKE 'bargain:%');
 #: database files whose tables this process has created or migrated (path, inode), and the lock that makes it once
 _SCHEMA_READY: set[tuple[str, int]] = set()
 _SCHEMA_LOCK = threading.Lock()
+_WRITE_LOCK = threading.Lock()
 
 RUN_COLUMNS = ("run_id, name, description, parent, scenario_hash, data_key, created, spec_yaml, diagnostics, "
                "provenance, kind, code_key")
@@ -94,7 +95,9 @@ class RunStore:
 
     def save(self, record: RunRecord) -> None:
         metrics = record.metrics.loc[:, list(METRIC_COLUMNS)].assign(run_id=record.run_id)
-        with self._connect(write=True) as con:
+        # one writer at a time in a process: DuckDB's scan of a registered pandas frame is not safe when threads
+        # register frames on their connections at once ("Table Function pandas_scan does not exist")
+        with _WRITE_LOCK, self._connect(write=True) as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 con.execute(
