@@ -39,12 +39,13 @@ from geoshift.report.bargain import write_bargain_report
 from geoshift.report.export import ExportTargets, check_export_paths, export
 from geoshift.report.game import write_game_report
 from geoshift.results.frames import place_name
+from geoshift.results.registry import unit_of
 from geoshift.results.run import Runner
 from geoshift.results.strategy import bargain_record, game_record
 from geoshift.scenario.yamlio import read_text
 from geoshift.world import World
 
-PAYOFF_UNIT = "% real income"
+PAYOFF_UNIT = unit_of("game_payoff")  # the unit the metric registry gives the stored payoffs
 
 
 def _threshold(value: float | None) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from geoshift.commands.common import real_income as cli_real_income
 from geoshift.commands.runs import compare_frame, labelled_comparison
 from geoshift.results.frames import metrics_frame
 from geoshift.results.records import KEY_COUNTRIES, WORLD, RunRecord
@@ -39,9 +40,9 @@ def _rows(frame: pd.DataFrame, columns: tuple[str, ...], numbers: tuple[str, ...
 
 
 def real_income(record: RunRecord) -> dict[str, float]:
-    """Real income, % change, by country code, from a run's metrics."""
-    rows = record.metric("real_income_change_pct")
-    return {str(c): float(v) for c, v in zip(rows["country"], rows["value"], strict=True) if math.isfinite(v)}
+    """Real income, % change, by country code, from a run's metrics (the CLI's reading, finite values only: JSON
+    has no NaN)."""
+    return {str(c): float(v) for c, v in cli_real_income(record).items() if math.isfinite(v)}
 
 
 def real_income_level(record: RunRecord, level: str) -> dict[str, float]:
